@@ -1,0 +1,65 @@
+"""Conversation state and transcripts, kept in the database so any process can take the next turn."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.models import Conversation, Turn
+from bot.types import Requester
+
+MAX_HISTORY = 200
+
+
+def new_session_id() -> str:
+    return secrets.token_urlsafe(24)
+
+
+def lock_conversation(session: Session, session_id: str) -> Conversation | None:
+    """Load a conversation for update: PostgreSQL row lock; SQLite already holds the write lock."""
+    return session.exec(
+        select(Conversation).where(Conversation.session_id == session_id).with_for_update()
+    ).first()
+
+
+def is_expired(conversation: Conversation, *, now: datetime, idle: timedelta) -> bool:
+    return conversation.updated_at + idle < now
+
+
+def requester_of(conversation: Conversation) -> Requester:
+    return Requester(
+        email=conversation.requester_email,
+        name=conversation.requester_name,
+        verified_via=conversation.verified_via,
+        slack_user_id=conversation.slack_user_id,
+        slack_team_id=conversation.slack_team_id,
+    )
+
+
+def adopt_requester(conversation: Conversation, requester: Requester, *, now: datetime) -> None:
+    """Take what the channel vouches for (Slack profile, signed portal identity) on every turn."""
+    if requester.slack_user_id:
+        conversation.slack_user_id = requester.slack_user_id
+        conversation.slack_team_id = requester.slack_team_id
+    if requester.name and not conversation.requester_name:
+        conversation.requester_name = requester.name
+    if requester.verified and requester.email:
+        if conversation.requester_email != requester.email or not conversation.verified_via:
+            conversation.verified_at = now
+        conversation.requester_email = requester.email
+        conversation.verified_via = requester.verified_via
+
+
+def record_turn(session: Session, *, session_id: str, role: str, text: str, payload: dict[str, Any], at: datetime) -> None:
+    session.add(Turn(session_id=session_id, role=role, text=text, payload=payload, created_at=at))
+
+
+def history(session: Session, session_id: str, *, limit: int = MAX_HISTORY) -> list[Turn]:
+    """This session's turns, oldest first (only this session's: the id is the capability)."""
+    turns = session.exec(
+        select(Turn).where(Turn.session_id == session_id).order_by(col(Turn.id).desc()).limit(limit)
+    ).all()
+    return list(reversed(turns))

@@ -1,0 +1,224 @@
+"""The conversation engine: one inbound turn in, one reply out, state kept in the database.
+
+Each turn embeds and classifies the message first (no lock held), then opens one write
+transaction that locks the conversation, decides, files what must be filed and records the
+transcript, so a turn is all-or-nothing and any app process can take the next one.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session
+
+from bot.answers import DECLINE, Answerer
+from bot.conversations import adopt_requester, is_expired, lock_conversation, new_session_id, record_turn
+from bot.dialog import Dialog
+from bot.errors import MessageTooLong, StoreUnavailable
+from bot.identity import CodeVerifier
+from bot.flows import FLOWS, start_choices
+from bot.intents import IntentClassifier
+from bot.models import Conversation
+from bot.types import REQUEST_TYPES, Choice, Expecting, Inbound, Reply
+from bot.turn import TurnContext, menu
+from bot.understanding import Understanding
+from bot.validation import MAX_MESSAGE_CHARS, clean_text
+
+log = logging.getLogger(__name__)
+
+GREETING = (
+    "Hello! I'm the myKONE privacy assistant. I answer questions from the myKONE privacy statement, "
+    "quoting it, and I can help you exercise your rights: delete or correct your data, object to "
+    "processing or direct marketing, withdraw a consent, check on a request, or reach a person. "
+    "What can I do for you?"
+)
+EMPTY_PROMPT = "Type a question about your personal data, or pick one of the options below."
+UNAVAILABLE = (
+    "I can't file or look up requests right now because our request system is temporarily "
+    "unavailable. Nothing has been filed. Please try again in a few minutes."
+)
+
+
+class Engine:
+    """Decides every reply. Channels build an Inbound and render the Reply; nothing else."""
+
+    def __init__(
+        self,
+        *,
+        db: Any,
+        classifier: IntentClassifier,
+        answerer: Answerer,
+        codes: CodeVerifier,
+        statement: Any,
+        clock: Callable[[], datetime],
+        agent_channel: str | None = None,
+        idle: timedelta = timedelta(minutes=30),
+        on_queued: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.db = db
+        self.classifier = classifier
+        self.answerer = answerer
+        self.dialog = Dialog(codes=codes, statement=statement, agent_channel=agent_channel, answer=self.answer)
+        self.clock = clock
+        self.idle = idle
+        self.on_queued = on_queued
+
+    def understand(self, text: str) -> Understanding:
+        return Understanding(text, self.classifier, self.answerer)
+
+    def handle(self, inbound: Inbound) -> Reply:
+        """Take one turn. Raises MessageTooLong; never loses a half-done turn."""
+        text = clean_text(inbound.text or "")
+        if len(text) > MAX_MESSAGE_CHARS:
+            raise MessageTooLong(f"Messages are limited to {MAX_MESSAGE_CHARS} characters.")
+        understanding = self.understand(text)
+        understanding.warm()
+        for attempt in range(2):
+            try:
+                with self.db.write() as session:
+                    reply, queued = self._turn(session, inbound, understanding)
+                break
+            except IntegrityError:
+                # Two first turns raced to create the same Slack conversation: take it again.
+                if attempt:
+                    raise
+            except StoreUnavailable:
+                log.warning("database unavailable; answering without state")
+                return self._degraded(inbound, understanding)
+        if queued:
+            self.on_queued()
+        return reply
+
+    def _turn(self, session: Session, inbound: Inbound, understanding: Understanding) -> tuple[Reply, bool]:
+        now = self.clock()
+        conversation, notes = self._conversation(session, inbound, now)
+        # A deep copy: the JSON column only counts as changed if the new value differs from the old.
+        ctx = TurnContext(session, conversation, inbound, understanding, now, copy.deepcopy(conversation.state or {}), notes)
+        if inbound.identity_rejected and not ctx.state.get("identity_warned"):
+            ctx.state["identity_warned"] = True
+            ctx.notes.append("I couldn't verify the sign-in details your portal sent, so I'll treat you as not signed in.")
+        pending = (ctx.state.get("flow") or {}).get("pending")
+        shown = "••••••" if pending == "code" and ctx.text else ctx.text  # codes never enter transcripts
+        if shown or inbound.action:
+            record_turn(session, session_id=conversation.session_id, role="user", text=shown,
+                        payload={"action": inbound.action} if inbound.action else {}, at=now)
+        reply = self._respond(ctx)
+        conversation.state = ctx.state  # a new dict, so the JSON column is seen as changed
+        conversation.updated_at = now
+        session.add(conversation)
+        record_turn(session, session_id=conversation.session_id, role="bot", text=reply.reply,
+                    payload=reply.to_dict(), at=now)
+        return reply, ctx.queued
+
+    def _conversation(self, session: Session, inbound: Inbound, now: datetime) -> tuple[Conversation, list[str]]:
+        notes: list[str] = []
+        conversation = lock_conversation(session, inbound.session_id) if inbound.session_id else None
+        if conversation is not None and is_expired(conversation, now=now, idle=self.idle):
+            if conversation.state.get("flow"):
+                notes.append("Our earlier conversation timed out after a while without activity, so I've started afresh. Nothing was filed.")
+            if inbound.channel == "web":
+                conversation = None  # a fresh id: an old browser tab cannot resume a stale session
+            else:
+                conversation.state = {}
+                if conversation.verified_via == "email_code":
+                    conversation.verified_via = conversation.verified_at = None
+        if conversation is None:
+            # Web clients never choose their session id; trusted channels (Slack, CLI) derive theirs.
+            trusted = inbound.channel != "web" and inbound.session_id
+            conversation = Conversation(
+                session_id=inbound.session_id if trusted else new_session_id(),
+                channel=inbound.channel, state={}, created_at=now, updated_at=now,
+            )
+            session.add(conversation)
+        if inbound.requester:
+            adopt_requester(conversation, inbound.requester, now=now)
+        return conversation, notes
+
+    def _respond(self, ctx: TurnContext) -> Reply:
+        if ctx.state.get("flow"):
+            return self.dialog.continue_flow(ctx)
+        if not ctx.text and not ctx.action:
+            return ctx.reply(EMPTY_PROMPT, "greeting", expecting=menu())
+        if ctx.action:
+            reply = self._top_action(ctx)
+            if reply is not None:
+                return reply
+        return self._top_text(ctx)
+
+    def _top_action(self, ctx: TurnContext) -> Reply | None:
+        action = ctx.action or ""
+        if action.startswith("start:") and action[6:] in FLOWS:
+            ctx.state.pop("offer", None)
+            return self.dialog.start(ctx, action[6:])
+        if action == "status":
+            return self.dialog.start(ctx, "status")
+        if action in ("no", "menu", "dismiss"):
+            ctx.state.pop("offer", None)
+            return ctx.reply("Alright. Is there anything else I can help with?", "greeting", expecting=menu())
+        return None  # an unknown or stale button: fall back to the text, if any
+
+    def _top_text(self, ctx: TurnContext) -> Reply:
+        u = ctx.understanding
+        offer = ctx.state.pop("offer", None)
+        if offer and u.affirmative:
+            return self.dialog.start(ctx, offer[0])
+        if offer and u.negative:
+            return ctx.reply("Alright. Is there anything else I can help with?", "greeting", expecting=menu())
+        if not ctx.text:
+            return ctx.reply(EMPTY_PROMPT, "greeting", expecting=menu())
+        intent = u.intent
+        if intent == "greeting":
+            return ctx.reply(GREETING, "greeting", expecting=menu())
+        if intent == "out_of_scope":
+            return ctx.reply(DECLINE, "out_of_scope")
+        if intent in REQUEST_TYPES:
+            return self.dialog.start(ctx, intent)
+        if intent == "ticket_status":
+            return self.dialog.start(ctx, "status")
+        if intent == "cancel":
+            if u.reference:
+                return self.dialog.start(ctx, "withdraw", reference=u.reference)
+            return ctx.reply(
+                "There's nothing in progress to cancel. To withdraw a request you've filed, tell me its "
+                "reference, e.g. \"withdraw my request PRV-AB12-CD34\".", "cancel", expecting=menu())
+        return self.answer(ctx)
+
+    def answer(self, ctx: TurnContext, *, suffix: str = "", expecting: Expecting | None = None) -> Reply:
+        """Answer from the statement (or decline); offer the request the answer is about."""
+        answer = ctx.understanding.answer
+        if not answer.answered:
+            return ctx.reply(DECLINE + suffix, "out_of_scope", expecting=expecting)
+        citations = answer.citations
+        if expecting is None and not ctx.state.get("flow"):
+            related = self._rank_offers(ctx, answer.related_requests)
+            if related:
+                ctx.state["offer"] = list(related)
+                labels = " or ".join(FLOWS[t].title for t in related)
+                suffix += f"\n\nIf you'd like, I can help you file {labels}."
+                expecting = Expecting("offer", "choice", "Would you like to start a request?",
+                                      start_choices(list(related)) + (Choice("no", "No, thanks"),))
+        return ctx.reply(answer.text + suffix, "question", citations=citations, expecting=expecting)
+
+    def _rank_offers(self, ctx: TurnContext, related: tuple[str, ...]) -> tuple[str, ...]:
+        """Most likely request first, judged by the classifier's view of the question."""
+        scores = ctx.understanding.prediction.scores
+        return tuple(sorted(related, key=lambda t: -scores.get(t, 0.0)))[:2]
+
+    def _degraded(self, inbound: Inbound, understanding: Understanding) -> Reply:
+        """The database is down: answer what the statement can answer, say plainly what can't be done."""
+        session_id = inbound.session_id or new_session_id()
+        intent = understanding.intent if understanding.text else "greeting"
+        if intent in ("question", "greeting", "out_of_scope") and not inbound.action:
+            if intent == "question":
+                answer = understanding.answer
+                if answer.answered:
+                    return Reply(session_id, answer.text, "question", citations=answer.citations)
+                return Reply(session_id, DECLINE, "out_of_scope")
+            return Reply(session_id, GREETING if intent == "greeting" else DECLINE, intent)
+        return Reply(session_id, UNAVAILABLE, intent if intent in REQUEST_TYPES + ("ticket_status", "cancel") else "question")
+

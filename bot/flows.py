@@ -1,0 +1,272 @@
+"""Declarative request flows: what each data-subject request needs, how it is asked and checked.
+
+A flow is data. The engine walks `FlowSpec.fields` in order (skipping fields whose `when` does
+not hold), then collects the requester's identity, then asks for confirmation with a summary
+of exactly what will be filed. Adding a request type means adding a spec here, nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.errors import InvalidInput
+from bot.types import Choice, Expecting, FieldKind
+from bot.validation import validate_email, validate_text
+
+OTHER = "other"
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    name: str
+    kind: FieldKind
+    prompt: str
+    label: str  # how the summary names it
+    choices: tuple[Choice, ...] = ()
+    min_chars: int = 1
+    max_chars: int = 1000
+    optional: bool = False  # the user may answer "skip"
+    when: tuple[str, str] | None = None  # ask only if fields[name] == value
+    email_if: tuple[str, str] | None = None  # validate as e-mail if fields[name] == value
+
+    def applies(self, fields: dict[str, Any]) -> bool:
+        return self.when is None or fields.get(self.when[0]) == self.when[1]
+
+    def expecting(self, prompt: str | None = None) -> Expecting:
+        return Expecting(self.name, self.kind, prompt or self.prompt, self.choices)
+
+    def parse(self, raw: str, fields: dict[str, Any], action: str | None = None) -> str:
+        """Validate an answer; raise InvalidInput with a message the user can act on."""
+        if self.kind == "choice":
+            return self._parse_choice(raw, action)
+        text = raw.strip()
+        if self.optional and text.lower() in {"skip", "none", "-", "n/a", "no"}:
+            return ""
+        if self.email_if and fields.get(self.email_if[0]) == self.email_if[1]:
+            return validate_email(text)
+        return validate_text(text, min_chars=self.min_chars, max_chars=self.max_chars, what=self.label.lower())
+
+    def _parse_choice(self, raw: str, action: str | None) -> str:
+        ids = {c.id for c in self.choices}
+        if action in ids:
+            return action  # type: ignore[return-value]
+        text = raw.strip().lower().rstrip(".!")
+        for choice in self.choices:
+            if text in (choice.id.lower(), choice.label.lower()):
+                return choice.id
+        if text.isdigit() and 1 <= int(text) <= len(self.choices):
+            return self.choices[int(text) - 1].id
+        # A typed answer that names exactly one option ("analytics", "the targeting ones").
+        words = set(text.replace("-", " ").split())
+        hits = [c for c in self.choices if words & _keywords(c)]
+        if len(hits) == 1:
+            return hits[0].id
+        options = ", ".join(f"{i}. {c.label}" for i, c in enumerate(self.choices, 1))
+        raise InvalidInput(f"Please pick one of: {options}.")
+
+    def display(self, value: str) -> str:
+        if self.kind == "choice":
+            return next((c.label for c in self.choices if c.id == value), value)
+        return value or "(none)"
+
+
+def _keywords(choice: Choice) -> set[str]:
+    stop = {"my", "the", "and", "of", "a", "to", "i", "for", "with", "only", "all", "other", "kone's", "about"}
+    words = set(choice.label.lower().replace("/", " ").replace("-", " ").split()) | {choice.id.lower()}
+    return {w.strip("(),.") for w in words} - stop
+
+
+@dataclass(frozen=True)
+class FlowSpec:
+    type: str
+    title: str  # "a deletion (erasure) request"
+    intro: str
+    fields: tuple[FieldSpec, ...]
+    # Passage whose wording states the consequence; quoted when the flow starts.
+    consequence_passage: str | None = None
+    next_steps: str = "The privacy team will review it and reply within the legal deadline."
+    offers: tuple[str, ...] = field(default=())
+
+    def field(self, name: str) -> FieldSpec | None:
+        return next((f for f in self.fields if f.name == name), None)
+
+    def summary(self, values: dict[str, Any]) -> list[tuple[str, str]]:
+        return [(f.label, f.display(values.get(f.name, ""))) for f in self.fields if f.applies(values) and f.name in values]
+
+
+def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
+    return tuple(Choice(i, label) for i, label in pairs)
+
+
+FLOWS: dict[str, FlowSpec] = {
+    spec.type: spec
+    for spec in (
+        FlowSpec(
+            type="deletion",
+            title="a deletion (erasure) request",
+            intro="I can file a request to have your personal data deleted.",
+            consequence_passage="s3-p13",
+            fields=(
+                FieldSpec(
+                    "scope", "choice", "What should be deleted?", "What to delete",
+                    _choices(("everything", "My account and all my personal data"), ("specific", "Only specific data")),
+                ),
+                FieldSpec(
+                    "scope_detail", "text", "Which data should be deleted?", "Data to delete",
+                    min_chars=3, when=("scope", "specific"),
+                ),
+            ),
+        ),
+        FlowSpec(
+            type="objection",
+            title="an objection to processing",
+            intro=(
+                "I can file an objection to the processing of your personal data. The statement lets you "
+                "object on a specific and identified individual circumstance, so I'll ask what that is."
+            ),
+            fields=(
+                FieldSpec(
+                    "processing", "choice", "Which processing do you object to?", "Processing objected to",
+                    _choices(
+                        ("usage_analytics", "Analysis of how I use the portal"),
+                        ("crm_sharing", "Sharing with KONE's other CRM tools"),
+                        ("screening", "Screening and know-your-customer checks"),
+                        ("customer_contact", "Customer contact and surveys"),
+                        (OTHER, "Something else"),
+                    ),
+                ),
+                FieldSpec(
+                    "processing_detail", "text", "Which processing do you mean?", "Processing (details)",
+                    min_chars=3, when=("processing", OTHER),
+                ),
+                FieldSpec(
+                    "grounds", "text",
+                    "What is your specific personal circumstance that makes you object? A sentence or two is enough.",
+                    "Grounds", min_chars=15,
+                ),
+            ),
+        ),
+        FlowSpec(
+            type="marketing_objection",
+            title="an objection to direct marketing",
+            intro="I can file your objection to direct marketing, so KONE stops using your data to market to you.",
+            fields=(
+                FieldSpec(
+                    "channels", "choice", "Which marketing should stop?", "Marketing to stop",
+                    _choices(
+                        ("all", "All direct marketing"),
+                        ("email", "Marketing e-mails"),
+                        ("phone", "Phone calls and text messages"),
+                        ("surveys", "Surveys"),
+                    ),
+                ),
+            ),
+        ),
+        FlowSpec(
+            type="consent_revocation",
+            title="a withdrawal of consent",
+            intro="I can file the withdrawal of a consent you have given.",
+            consequence_passage="s7-p06",
+            fields=(
+                FieldSpec(
+                    "consent", "choice", "Which consent do you want to withdraw?", "Consent withdrawn",
+                    _choices(
+                        ("analytics_cookies", "Analytics cookies"),
+                        ("targeting_cookies", "Targeting cookies"),
+                        ("marketing_communications", "Marketing communications"),
+                        (OTHER, "Another consent"),
+                    ),
+                ),
+                FieldSpec(
+                    "consent_detail", "text", "Which consent do you mean?", "Consent (details)",
+                    min_chars=3, when=("consent", OTHER),
+                ),
+            ),
+        ),
+        FlowSpec(
+            type="rectification",
+            title="a correction (rectification) request",
+            intro="I can file a request to correct your personal data.",
+            fields=(
+                FieldSpec(
+                    "item", "choice", "What needs correcting?", "Data to correct",
+                    _choices(
+                        ("name", "Name"), ("title", "Title"), ("email", "E-mail address"),
+                        ("phone", "Mobile phone number"), ("address", "Address"), (OTHER, "Something else"),
+                    ),
+                ),
+                FieldSpec("current_value", "text", "What is wrong at the moment?", "What is wrong", min_chars=2),
+                FieldSpec(
+                    "correct_value", "text", "What should it say instead?", "Correct value",
+                    min_chars=1, email_if=("item", "email"),
+                ),
+            ),
+        ),
+        FlowSpec(
+            type="handoff",
+            title="a request to talk to a person",
+            intro="I'll pass you to a person on the privacy team.",
+            next_steps="A member of the privacy team will contact you.",
+            fields=(
+                FieldSpec(
+                    "description", "text", "Briefly, what would you like to discuss?", "Topic",
+                    min_chars=5,
+                ),
+            ),
+        ),
+    )
+}
+
+# Identity fields every request collects after its own fields (skipped when already known).
+NAME = FieldSpec("name", "text", "What is your full name?", "Name", min_chars=2, max_chars=200)
+COMPANY = FieldSpec(
+    "company", "text", "Which company do you represent? (Type 'skip' if you'd rather not say.)",
+    "Company", optional=True, max_chars=200,
+)
+EMAIL = FieldSpec("email", "email", "What is your e-mail address? I'll send a 6-digit code to confirm it's you.", "E-mail")
+CODE = FieldSpec("code", "code", "Please type the 6-digit code I sent to {email}.", "Code")
+CONFIRM = FieldSpec(
+    "confirm", "confirm", "Shall I file this request?", "Confirmation",
+    _choices(("yes", "Yes, file it"), ("no", "No, cancel")),
+)
+
+# Passages whose answers concern a right: the answer offers the matching request.
+RELATED_REQUESTS: dict[str, tuple[str, ...]] = {
+    "s3-p13": ("deletion",),
+    "s7-p00": ("deletion", "objection", "rectification"),
+    "s7-p01": ("objection",),
+    "s7-p02": ("deletion", "rectification"),
+    "s7-p03": ("marketing_objection",),
+    "s7-p05": ("consent_revocation",),
+    "s7-p06": ("consent_revocation",),
+    "s5-p06": ("consent_revocation",),
+    "s5-p07": ("consent_revocation",),
+    "s3-p07": ("marketing_objection",),
+    "s1-p01": ("handoff",),
+    "s1-p02": ("handoff",),
+    "s6-p01": ("handoff",),
+}
+
+START_LABELS = {
+    "deletion": "Delete my data",
+    "objection": "Object to processing",
+    "marketing_objection": "Stop direct marketing",
+    "consent_revocation": "Withdraw a consent",
+    "rectification": "Correct my data",
+    "handoff": "Talk to a person",
+}
+
+
+def start_choices(types: tuple[str, ...] | list[str] | None = None) -> tuple[Choice, ...]:
+    """Buttons that start requests (ids 'start:<type>')."""
+    return tuple(Choice(f"start:{t}", START_LABELS[t]) for t in (types or START_LABELS))
+
+
+def parse_field(spec: FieldSpec, raw: str, values: dict[str, Any], action: str | None = None) -> str:
+    """Validate one answer (module-level so the engine needs no spec internals)."""
+    if spec.kind == "email":
+        return validate_email(raw)
+    if not raw.strip() and not action:
+        raise InvalidInput("Please type an answer, or say 'cancel' to stop.")
+    return spec.parse(raw, values, action)

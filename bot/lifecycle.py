@@ -1,0 +1,161 @@
+"""The ticket lifecycle: which actions are allowed when, what they change, who hears of it.
+
+open → in_progress → completed | rejected; open/in_progress → withdrawn (by the requester).
+Every accepted action writes exactly one audit event; refused ones change nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from bot.errors import InvalidInput, TransitionRefused
+from bot.models import Agent, Ticket
+from bot.notify import notify_requester
+from bot.tickets import OPEN_STATUSES, TYPE_LABELS, add_months, record_event
+
+REJECTION_REASONS = {
+    "manifestly_unfounded": "the request is manifestly unfounded",
+    "excessive": "the request is excessive",
+    "identity_not_verified": "we could not verify your identity",
+    "other": "of the reason given below",
+}
+COMPLAINT_NOTICE = (
+    "If you disagree with this decision, you have the right to lodge a complaint with your local "
+    "data protection authority."
+)
+ACTIONS = ("assign", "start", "extend", "complete", "reject", "withdraw")
+
+
+@dataclass(frozen=True)
+class ActionRequest:
+    """An action on a ticket with the fields it may need."""
+
+    action: str
+    note: str | None = None
+    reason: str | None = None
+    months: int | None = None
+    assignee: Agent | None = None
+
+
+def apply_action(session: Session, ticket: Ticket, request: ActionRequest, *, actor: str, now: datetime) -> Ticket:
+    """Apply one lifecycle action or raise TransitionRefused / InvalidInput without changing anything."""
+    handler = _HANDLERS.get(request.action)
+    if handler is None:
+        raise InvalidInput(f"Unknown action '{request.action}'. Use one of: {', '.join(ACTIONS)}.")
+    before = ticket.status
+    detail = handler(session, ticket, request, now)
+    ticket.updated_at = now
+    session.add(ticket)
+    record_event(session, ticket, actor=actor, action=request.action, at=now,
+                 from_status=before, to_status=ticket.status, detail=detail)
+    return ticket
+
+
+def _require_open(ticket: Ticket, action: str) -> None:
+    if ticket.status not in OPEN_STATUSES:
+        raise TransitionRefused(f"Cannot {action} ticket {ticket.reference}: it is already {ticket.status}.")
+
+
+def _assign(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
+    _require_open(ticket, "assign")
+    if request.assignee is None or request.assignee.id is None or not request.assignee.active:
+        raise InvalidInput("Choose an active agent to assign the ticket to.")
+    previous = ticket.assignee_id
+    ticket.assignee_id = request.assignee.id
+    return {"assignee": request.assignee.email, "previous_assignee_id": previous}
+
+
+def _start(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
+    if ticket.status != "open":
+        raise TransitionRefused(f"Only open tickets can be started; {ticket.reference} is {ticket.status}.")
+    ticket.status = "in_progress"
+    return {}
+
+
+def _extend(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
+    _require_open(ticket, "extend")
+    if ticket.extended_at is not None:
+        raise TransitionRefused(f"Ticket {ticket.reference} has already been extended once; it cannot be extended again.")
+    if now.date() > ticket.due_date:
+        raise TransitionRefused(f"Ticket {ticket.reference} is past its due date ({ticket.due_date}); it can no longer be extended.")
+    months = request.months if request.months is not None else 2
+    if months not in (1, 2):
+        raise InvalidInput("An extension is one or two months.")
+    reason = (request.reason or "").strip()
+    if not reason:
+        raise InvalidInput("An extension needs a reason; the requester will be told it.")
+    old_due = ticket.due_date
+    ticket.due_date = add_months(ticket.due_date, months)
+    ticket.extended_at, ticket.extension_months, ticket.extension_reason = now, months, reason
+    notify_requester(
+        session, ticket, kind="extended", now=now,
+        subject=f"Your privacy request {ticket.reference} needs more time",
+        body=(
+            f"We need more time to handle your request {ticket.reference} "
+            f"({TYPE_LABELS.get(ticket.type, ticket.type)}).\n\n"
+            f"Reason: {reason}\n\nThe new due date is {ticket.due_date.isoformat()} (it was {old_due.isoformat()})."
+        ),
+    )
+    return {"months": months, "reason": reason, "old_due_date": old_due.isoformat(), "new_due_date": ticket.due_date.isoformat()}
+
+
+def _complete(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
+    if ticket.status != "in_progress":
+        raise TransitionRefused(f"Only tickets in progress can be completed; {ticket.reference} is {ticket.status}. Start it first.")
+    note = (request.note or "").strip()
+    if not note:
+        raise InvalidInput("Completing a ticket needs a resolution note for the requester.")
+    ticket.status, ticket.closed_at, ticket.resolution = "completed", now, note
+    notify_requester(
+        session, ticket, kind="completed", now=now,
+        subject=f"Your privacy request {ticket.reference} is complete",
+        body=f"Your request {ticket.reference} ({TYPE_LABELS.get(ticket.type, ticket.type)}) has been completed.\n\n{note}",
+    )
+    return {"resolution": note}
+
+
+def _reject(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
+    _require_open(ticket, "reject")
+    code = (request.reason or "").strip()
+    note = (request.note or "").strip()
+    if code not in REJECTION_REASONS:
+        raise InvalidInput(f"A rejection needs a reason: one of {', '.join(REJECTION_REASONS)}.")
+    if code == "other" and not note:
+        raise InvalidInput("Explain the reason when it is 'other'.")
+    ticket.status, ticket.closed_at = "rejected", now
+    ticket.rejection_code, ticket.rejection_reason = code, note or None
+    explanation = f"We are unable to fulfil your request because {REJECTION_REASONS[code]}."
+    notify_requester(
+        session, ticket, kind="rejected", now=now,
+        subject=f"Your privacy request {ticket.reference} was declined",
+        body="\n\n".join(filter(None, [
+            f"Your request {ticket.reference} ({TYPE_LABELS.get(ticket.type, ticket.type)}) was declined.",
+            explanation, note, COMPLAINT_NOTICE,
+        ])),
+    )
+    return {"reason": code, "note": note}
+
+
+def _withdraw(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
+    _require_open(ticket, "withdraw")
+    ticket.status, ticket.closed_at = "withdrawn", now
+    notify_requester(
+        session, ticket, kind="withdrawn", now=now,
+        subject=f"Your privacy request {ticket.reference} was withdrawn",
+        body=f"As you asked, your request {ticket.reference} ({TYPE_LABELS.get(ticket.type, ticket.type)}) has been withdrawn. Nothing more will be done with it.",
+    )
+    return {}
+
+
+_HANDLERS = {
+    "assign": _assign,
+    "start": _start,
+    "extend": _extend,
+    "complete": _complete,
+    "reject": _reject,
+    "withdraw": _withdraw,
+}

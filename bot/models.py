@@ -1,0 +1,180 @@
+"""SQLModel tables: tickets and their audit trail, conversations, codes, outbox, agents."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from typing import Any
+
+from sqlalchemy import JSON, Column, Index, Text
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Aware UTC now; SQLModel's UTCDateTime columns insist on aware datetimes."""
+    return datetime.now(timezone.utc)
+
+
+def _json() -> Any:
+    return Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class TicketBase(SQLModel):
+    reference: str = Field(max_length=20, unique=True, index=True)
+    type: str = Field(max_length=32, index=True)
+    status: str = Field(default="open", max_length=16, index=True)
+    channel: str = Field(max_length=8)
+    requester_email: str | None = Field(default=None, max_length=320, index=True)
+    requester_name: str | None = Field(default=None, max_length=200)
+    requester_company: str | None = Field(default=None, max_length=200)
+    slack_user_id: str | None = Field(default=None, max_length=32, index=True)
+    slack_team_id: str | None = Field(default=None, max_length=32)
+    verified_via: str = Field(max_length=32)
+    verified_at: datetime
+    received_at: datetime = Field(default_factory=utcnow, index=True)
+    due_date: date = Field(index=True)
+    extended_at: datetime | None = None
+    extension_months: int | None = None
+    extension_reason: str | None = Field(default=None, sa_column=Column(Text))
+    closed_at: datetime | None = None
+    resolution: str | None = Field(default=None, sa_column=Column(Text))
+    rejection_code: str | None = Field(default=None, max_length=32)
+    rejection_reason: str | None = Field(default=None, sa_column=Column(Text))
+    anonymized_at: datetime | None = None
+
+
+class Ticket(TicketBase, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    details: dict[str, Any] = _json()
+    session_id: str | None = Field(default=None, max_length=64, index=True)
+    assignee_id: int | None = Field(default=None, foreign_key="agent.id", index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class TicketPublic(TicketBase):
+    """A ticket as agents see it in lists and the API."""
+
+    id: int
+    details: dict[str, Any]
+    assignee_email: str | None = None
+    days_left: int
+
+
+class TicketsPublic(SQLModel):
+    data: list[TicketPublic]
+    count: int
+
+
+class AuditEvent(SQLModel, table=True):
+    __tablename__ = "audit_event"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=340)  # "requester", "system" or "agent:<email>"
+    action: str = Field(max_length=32)
+    from_status: str | None = Field(default=None, max_length=16)
+    to_status: str | None = Field(default=None, max_length=16)
+    detail: dict[str, Any] = _json()
+
+
+class Note(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    author_id: int | None = Field(default=None, foreign_key="agent.id")
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Conversation(SQLModel, table=True):
+    session_id: str = Field(primary_key=True, max_length=64)
+    channel: str = Field(max_length=8)
+    state: dict[str, Any] = _json()
+    requester_email: str | None = Field(default=None, max_length=320)
+    requester_name: str | None = Field(default=None, max_length=200)
+    verified_via: str | None = Field(default=None, max_length=32)
+    verified_at: datetime | None = None
+    slack_user_id: str | None = Field(default=None, max_length=32, index=True)
+    slack_team_id: str | None = Field(default=None, max_length=32)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class Turn(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(max_length=64, index=True)
+    role: str = Field(max_length=8)  # "user" or "bot"
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    payload: dict[str, Any] = _json()
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class VerificationCode(SQLModel, table=True):
+    __tablename__ = "verification_code"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(max_length=64, index=True)
+    email: str = Field(max_length=320, index=True)
+    code_hash: str = Field(max_length=128)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    expires_at: datetime
+    attempts: int = 0
+    consumed_at: datetime | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    __tablename__ = "outbox"
+    id: int | None = Field(default=None, primary_key=True)
+    channel: str = Field(max_length=8)  # "email" or "slack"
+    kind: str = Field(max_length=32)
+    recipient: str = Field(max_length=320)
+    subject: str = Field(default="", max_length=300)
+    body: str = Field(sa_column=Column(Text, nullable=False))
+    payload: dict[str, Any] = _json()
+    ticket_id: int | None = Field(default=None, foreign_key="ticket.id", index=True)
+    status: str = Field(default="pending", max_length=12, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    lease_until: datetime | None = None
+    last_error: str | None = Field(default=None, max_length=500)
+    created_at: datetime = Field(default_factory=utcnow)
+    sent_at: datetime | None = None
+
+
+class Agent(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    name: str | None = Field(default=None, max_length=200)
+    role: str = Field(default="agent", max_length=8)  # "agent" or "admin"
+    password_hash: str = Field(max_length=200)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    last_login_at: datetime | None = None
+
+
+class ConsoleSession(SQLModel, table=True):
+    __tablename__ = "console_session"
+    id: str = Field(primary_key=True, max_length=64)  # SHA-256 of the cookie value
+    agent_id: int = Field(foreign_key="agent.id", index=True)
+    csrf_token: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+
+
+class ApiToken(SQLModel, table=True):
+    __tablename__ = "api_token"
+    id: int | None = Field(default=None, primary_key=True)
+    agent_id: int = Field(foreign_key="agent.id", index=True)
+    token_hash: str = Field(max_length=64, unique=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+    last_used_at: datetime | None = None
+
+
+class ProcessedEvent(SQLModel, table=True):
+    """Dedupe keys for inbound deliveries (Slack retries), shared by every process."""
+
+    __tablename__ = "processed_event"
+    key: str = Field(primary_key=True, max_length=200)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+# Outbox polling scans by status and time; one composite index keeps that cheap.
+Index("ix_outbox_due", OutboxMessage.status, OutboxMessage.next_attempt_at)  # type: ignore[arg-type]

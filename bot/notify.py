@@ -1,0 +1,211 @@
+"""Notifications through a database outbox: written in the same transaction as the change they
+announce, delivered by a worker with retries, so an SMTP or Slack outage delays but never loses."""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import threading
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from typing import Any, Protocol
+from urllib.parse import unquote, urlparse
+
+from sqlalchemy import update
+from sqlmodel import Session, col, select
+
+from bot.models import OutboxMessage, Ticket
+from bot.validation import mask_email
+
+log = logging.getLogger(__name__)
+MAX_BACKOFF = timedelta(minutes=30)
+GIVE_UP_AFTER = 60  # attempts; at the capped backoff that is more than a day of outage
+LEASE = timedelta(seconds=60)
+
+
+class Sender(Protocol):
+    """Delivers one outbox message or raises; implemented per channel (SMTP, Slack)."""
+
+    def send(self, message: OutboxMessage) -> None: ...
+
+
+class PermanentFailure(Exception):
+    """The message can never be delivered (e.g. the Slack user is gone): stop retrying."""
+
+
+def enqueue(
+    session: Session,
+    *,
+    channel: str,
+    kind: str,
+    recipient: str,
+    body: str,
+    now: datetime,
+    subject: str = "",
+    payload: dict[str, Any] | None = None,
+    ticket_id: int | None = None,
+) -> OutboxMessage:
+    message = OutboxMessage(
+        channel=channel, kind=kind, recipient=recipient, subject=subject, body=body,
+        payload=payload or {}, ticket_id=ticket_id, created_at=now, next_attempt_at=now,
+    )
+    session.add(message)
+    return message
+
+
+def notify_requester(session: Session, ticket: Ticket, *, kind: str, subject: str, body: str, now: datetime) -> OutboxMessage | None:
+    """Tell the requester by Slack DM when they came through Slack, else by e-mail."""
+    if ticket.channel == "slack" and ticket.slack_user_id:
+        return enqueue(session, channel="slack", kind=kind, recipient=ticket.slack_user_id, subject=subject,
+                       body=body, now=now, ticket_id=ticket.id, payload={"reference": ticket.reference})
+    if ticket.requester_email:
+        return enqueue(session, channel="email", kind=kind, recipient=ticket.requester_email, subject=subject,
+                       body=body, now=now, ticket_id=ticket.id, payload={"reference": ticket.reference})
+    return None
+
+
+class SmtpMailer:
+    """Sends e-mail through SMTP_URL (smtp://[user:pass@]host:port, smtps:// for TLS)."""
+
+    def __init__(self, url: str, mail_from: str, *, timeout: float = 10.0) -> None:
+        parsed = urlparse(url)
+        if parsed.scheme not in ("smtp", "smtps"):
+            raise ValueError("SMTP_URL must start with smtp:// or smtps://")
+        self.host = parsed.hostname or "localhost"
+        self.port = parsed.port or (465 if parsed.scheme == "smtps" else 25)
+        self.tls = parsed.scheme == "smtps"
+        self.username = unquote(parsed.username) if parsed.username else None
+        self.password = unquote(parsed.password) if parsed.password else None
+        self.mail_from = mail_from
+        self.timeout = timeout
+
+    def send(self, message: OutboxMessage) -> None:
+        email = EmailMessage()
+        email["From"] = self.mail_from
+        email["To"] = message.recipient
+        email["Subject"] = message.subject
+        email.set_content(message.body)
+        factory = smtplib.SMTP_SSL if self.tls else smtplib.SMTP
+        with factory(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            smtp.send_message(email)
+
+
+class LogMailer:
+    """No SMTP configured: the message is written to the log (and stays in the outbox) so a
+    local user can still read their code and finish a flow."""
+
+    def send(self, message: OutboxMessage) -> None:
+        log.warning(
+            "e-mail not sent (SMTP_URL unset) to=%s subject=%r\n%s",
+            mask_email(message.recipient), message.subject, message.body,
+        )
+
+
+class OutboxWorker:
+    """Claims due messages with a lease (safe across processes), sends them, records the result."""
+
+    def __init__(
+        self,
+        db: Any,
+        senders: dict[str, Sender],
+        *,
+        clock: Callable[[], datetime],
+        poll_seconds: float = 5.0,
+    ) -> None:
+        self.db = db
+        self.senders = senders
+        self.clock = clock
+        self.poll_seconds = poll_seconds
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def kick(self) -> None:
+        """Ask the background loop to look now (after a commit that queued something)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._thread is None:
+            self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+            self._thread = None
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                while self.drain_once():
+                    pass
+            except Exception:  # the loop must survive a database outage and keep retrying
+                log.warning("outbox pass failed; will retry", exc_info=True)
+            self._wake.wait(self.poll_seconds)
+            self._wake.clear()
+
+    def drain_once(self, limit: int = 20) -> int:
+        """Send up to `limit` due messages; returns how many were attempted."""
+        now = self.clock()
+        with self.db.read() as session:
+            due = session.exec(
+                select(OutboxMessage.id)
+                .where(OutboxMessage.status == "pending", col(OutboxMessage.next_attempt_at) <= now,
+                       col(OutboxMessage.channel).in_(list(self.senders)))
+                .where((col(OutboxMessage.lease_until).is_(None)) | (col(OutboxMessage.lease_until) < now))
+                .order_by(col(OutboxMessage.id))
+                .limit(limit)
+            ).all()
+        attempted = 0
+        for message_id in due:
+            message = self._claim(message_id, now)
+            if message is None:
+                continue  # another process got it first
+            attempted += 1
+            self._deliver(message)
+        return attempted
+
+    def _claim(self, message_id: int, now: datetime) -> OutboxMessage | None:
+        with self.db.write() as session:
+            claimed = session.exec(  # type: ignore[call-overload]
+                update(OutboxMessage)
+                .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
+                .where((col(OutboxMessage.lease_until).is_(None)) | (col(OutboxMessage.lease_until) < now))
+                .values(lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
+            ).rowcount
+            if not claimed:
+                return None
+            return session.get(OutboxMessage, message_id)
+
+    def _deliver(self, message: OutboxMessage) -> None:
+        sender = self.senders[message.channel]
+        try:
+            sender.send(message)
+        except PermanentFailure as exc:
+            self._finish(message, status="failed", error=str(exc))
+            log.error("outbox message %s (%s) failed permanently: %s", message.id, message.kind, exc)
+        except Exception as exc:  # any transport error: retry later with backoff
+            give_up = message.attempts >= GIVE_UP_AFTER
+            self._finish(message, status="failed" if give_up else "pending", error=f"{type(exc).__name__}: {exc}"[:500])
+            log.warning("outbox message %s (%s) attempt %s failed: %s", message.id, message.kind, message.attempts, type(exc).__name__)
+        else:
+            self._finish(message, status="sent")
+            log.info("outbox message %s (%s) sent via %s", message.id, message.kind, message.channel)
+
+    def _finish(self, message: OutboxMessage, *, status: str, error: str | None = None) -> None:
+        now = self.clock()
+        backoff = min(timedelta(seconds=5 * 2 ** min(message.attempts, 12)), MAX_BACKOFF)
+        values: dict[str, Any] = {"status": status, "lease_until": None, "last_error": error}
+        if status == "sent":
+            values["sent_at"] = now
+            if message.kind == "verification_code":
+                values["body"] = "[code delivered; removed]"  # codes are only ever stored hashed
+        elif status == "pending":
+            values["next_attempt_at"] = now + backoff
+        with self.db.write() as session:
+            session.exec(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))  # type: ignore[call-overload]

@@ -1,0 +1,96 @@
+"""Configuration: one Settings object, built once by app.py or the CLI and passed down."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev-secret-key"}
+DEFAULT_SECRET_KEY = "dev-secret-key"
+
+
+class Settings(BaseSettings):
+    """Every knob of the service; names are the environment variables of DESIGN §8."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", case_sensitive=True)
+
+    ENVIRONMENT: Literal["local", "production"] = "local"
+    DATABASE_URL: str = "sqlite:///./data/helpdesk.db"
+    CHROMA_PATH: str = "./data/chroma"
+    CHROMA_URL: str | None = None
+    CACHE_DIR: str = "./data/cache"
+    SECRET_KEY: str = DEFAULT_SECRET_KEY
+    WIDGET_ALLOWED_ORIGINS: Annotated[list[str], NoDecode] = Field(
+        default_factory=lambda: ["http://127.0.0.1:8000", "http://localhost:8000"]
+    )
+    WIDGET_IDENTITY_SECRET: str | None = None
+    SMTP_URL: str | None = None
+    MAIL_FROM: str = "privacy-helpdesk@localhost"
+    SLACK_BOT_TOKEN: str | None = None
+    SLACK_SIGNING_SECRET: str | None = None
+    SLACK_APP_TOKEN: str | None = None
+    SLACK_AGENT_CHANNEL: str | None = None
+    SLACK_API_URL: str | None = None
+    LLM_MODEL: str | None = None
+    REDIS_URL: str | None = None
+    RATE_LIMIT: str = "30/minute"
+
+    # Beyond the contract: sensible defaults an operator rarely changes.
+    PUBLIC_URL: str = "http://127.0.0.1:8000"
+    LOG_LEVEL: str = "INFO"
+    SESSION_IDLE_MINUTES: int = 30
+    CODE_SEND_LIMIT: str = "3/15minutes"
+    LOGIN_RATE_LIMIT: str = "5/minute"
+    CONSOLE_SESSION_HOURS: int = 8
+    OUTBOX_POLL_SECONDS: float = 5.0
+    PURGE_TICKETS_AFTER_DAYS: int = 365 * 3
+    PURGE_TRANSCRIPTS_AFTER_DAYS: int = 90
+    PURGE_CODES_AFTER_DAYS: int = 1
+    AUTO_INGEST: bool = True
+
+    @field_validator("WIDGET_ALLOWED_ORIGINS", mode="before")
+    @classmethod
+    def _split_origins(cls, value: object) -> object:
+        # Accept "a,b" from the environment as well as a JSON list.
+        if isinstance(value, str):
+            text = value.strip()
+            if text.startswith("["):
+                return json.loads(text)
+            return [origin.strip().rstrip("/") for origin in text.split(",") if origin.strip()]
+        return value
+
+    @model_validator(mode="after")
+    def _refuse_placeholders_in_production(self) -> Settings:
+        if self.ENVIRONMENT == "production":
+            if self.SECRET_KEY in PLACEHOLDER_SECRETS or len(self.SECRET_KEY) < 16:
+                raise ValueError("SECRET_KEY must be set to a real secret (16+ characters) in production")
+            if self.WIDGET_IDENTITY_SECRET is not None and self.WIDGET_IDENTITY_SECRET in PLACEHOLDER_SECRETS:
+                raise ValueError("WIDGET_IDENTITY_SECRET must not be a placeholder in production")
+        return self
+
+    @property
+    def slack_enabled(self) -> bool:
+        """Slack HTTP mode is on only when both its token and signing secret are set."""
+        return bool(self.SLACK_BOT_TOKEN and self.SLACK_SIGNING_SECRET)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.DATABASE_URL.startswith("sqlite")
+
+    @property
+    def https(self) -> bool:
+        return self.PUBLIC_URL.startswith("https://")
+
+    def ensure_local_dirs(self) -> None:
+        """Create ./data-style folders for the embedded SQLite file and Chroma store."""
+        if self.is_sqlite and ":memory:" not in self.DATABASE_URL:
+            path = self.DATABASE_URL.split("///", 1)[-1]
+            if path:
+                Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if not self.CHROMA_URL:
+            Path(self.CHROMA_PATH).mkdir(parents=True, exist_ok=True)
+        Path(self.CACHE_DIR).mkdir(parents=True, exist_ok=True)

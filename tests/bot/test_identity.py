@@ -1,0 +1,98 @@
+"""Signed identities and e-mail codes: expiry, attempts, send limits, stored hashed."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+
+import pytest
+from sqlmodel import select
+
+from bot.db import Database
+from bot.errors import RateLimited, VerificationFailed
+from bot.identity import CodeVerifier, sign_identity, verify_signature
+from bot.models import VerificationCode
+
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+EMAIL = "carol@example.com"
+
+
+def test_signature_is_hmac_of_lowercased_email() -> None:
+    signature = sign_identity("Carol@Example.com", "s3cret")
+    assert verify_signature("carol@example.com", signature, "s3cret")
+    assert verify_signature("carol@example.com", signature.upper(), "s3cret")
+    assert not verify_signature("carol@example.com", signature, "other")
+    assert not verify_signature("mallory@example.com", signature, "s3cret")
+    assert not verify_signature("carol@example.com", signature, None)
+    assert not verify_signature("carol@example.com", "", "s3cret")
+
+
+@pytest.fixture
+def db(database_url: str) -> Database:
+    database = Database(database_url)
+    database.migrate()
+    yield database
+    database.dispose()
+
+
+def test_code_is_stored_hashed_and_accepted_once(db: Database) -> None:
+    codes = CodeVerifier("k" * 32)
+    with db.write() as session:
+        issued = codes.issue(session, session_id="s1", email=EMAIL, now=NOW)
+    with db.read() as session:
+        stored = session.exec(select(VerificationCode)).one()
+        assert issued.code not in stored.code_hash and len(stored.code_hash) == 64
+        assert stored.expires_at == NOW + timedelta(minutes=10)
+    with db.write() as session:
+        codes.check(session, session_id="s1", email=EMAIL, code=issued.code, now=NOW + timedelta(minutes=9))
+    with pytest.raises(VerificationFailed):
+        with db.write() as session:
+            codes.check(session, session_id="s1", email=EMAIL, code=issued.code, now=NOW + timedelta(minutes=9))
+
+
+def test_code_bound_to_its_session(db: Database) -> None:
+    codes = CodeVerifier("k" * 32)
+    with db.write() as session:
+        issued = codes.issue(session, session_id="s1", email=EMAIL, now=NOW)
+    with pytest.raises(VerificationFailed) as failure, db.write() as session:
+        codes.check(session, session_id="other", email=EMAIL, code=issued.code, now=NOW)
+    assert failure.value.code == "no_code"
+
+
+def test_code_expires_after_ten_minutes(db: Database) -> None:
+    codes = CodeVerifier("k" * 32)
+    with db.write() as session:
+        issued = codes.issue(session, session_id="s1", email=EMAIL, now=NOW)
+    with pytest.raises(VerificationFailed) as failure, db.write() as session:
+        codes.check(session, session_id="s1", email=EMAIL, code=issued.code, now=NOW + timedelta(minutes=10, seconds=1))
+    assert failure.value.code == "expired"
+
+
+def test_three_wrong_attempts_exhaust_the_code(db: Database) -> None:
+    codes = CodeVerifier("k" * 32)
+    with db.write() as session:
+        issued = codes.issue(session, session_id="s1", email=EMAIL, now=NOW)
+    wrong = "000000" if issued.code != "000000" else "111111"
+    outcomes = []
+    for _ in range(3):
+        # Each attempt is committed even though it fails: the counter must survive.
+        with db.write() as session:
+            try:
+                codes.check(session, session_id="s1", email=EMAIL, code=wrong, now=NOW)
+            except VerificationFailed as exc:
+                outcomes.append(exc.code)
+    assert outcomes == ["wrong", "wrong", "exhausted"]
+    with pytest.raises(VerificationFailed) as failure, db.write() as session:
+        codes.check(session, session_id="s1", email=EMAIL, code=issued.code, now=NOW)
+    assert failure.value.code == "exhausted"
+
+
+def test_at_most_three_sends_per_fifteen_minutes(db: Database) -> None:
+    codes = CodeVerifier("k" * 32)
+    for minute in range(3):
+        with db.write() as session:
+            codes.issue(session, session_id=f"s{minute}", email=EMAIL, now=NOW + timedelta(minutes=minute))
+    with pytest.raises(RateLimited) as limited, db.write() as session:
+        codes.issue(session, session_id="s9", email=EMAIL, now=NOW + timedelta(minutes=5))
+    assert 0 < limited.value.retry_after <= 15 * 60
+    with db.write() as session:  # the window slides: the first send is now older than 15 minutes
+        codes.issue(session, session_id="s9", email=EMAIL, now=NOW + timedelta(minutes=15, seconds=1))

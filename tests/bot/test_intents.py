@@ -1,0 +1,53 @@
+"""The intent classifier holds ≥ 95% on the held-out labelled set in tests/data/intents.yaml."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from bot.intents import load_examples
+from bot.types import INTENTS
+
+TEST_SET = Path(__file__).resolve().parent.parent / "data" / "intents.yaml"
+
+
+def test_the_test_set_is_big_varied_and_held_out() -> None:
+    items = yaml.safe_load(TEST_SET.read_text(encoding="utf-8"))
+    assert len(items) >= 150
+    counts = Counter(item["intent"] for item in items)
+    assert set(counts) == set(INTENTS) and min(counts.values()) >= 10
+    training = {t.lower() for texts in load_examples().values() for t in texts}
+    assert not [item["text"] for item in items if item["text"].lower() in training]
+
+
+def test_accuracy_on_the_held_out_set(understanding: Any) -> None:
+    _, classifier, _ = understanding
+    items = yaml.safe_load(TEST_SET.read_text(encoding="utf-8"))
+    wrong = [(i["text"], i["intent"], classifier.classify(i["text"]).intent) for i in items]
+    wrong = [w for w in wrong if w[1] != w[2]]
+    accuracy = 1 - len(wrong) / len(items)
+    assert accuracy >= 0.95, f"{accuracy:.1%}; misses: {wrong}"
+
+
+def test_questions_about_rights_are_questions_and_wishes_are_requests(understanding: Any) -> None:
+    _, classifier, _ = understanding
+    assert classifier.classify("what happens if I ask you to delete my data?").intent == "question"
+    assert classifier.classify("how do I delete cookies?").intent == "question"
+    assert classifier.classify("please delete my data").intent == "deletion"
+    assert classifier.classify("withdraw my request PRV-AB12-CD34").intent == "cancel"
+    assert classifier.classify("any news on PRV-AB12-CD34?").intent == "ticket_status"
+
+
+def test_a_trained_model_is_cached_and_reused(embeddings: Any, tmp_path: Path) -> None:
+    from bot.intents import IntentClassifier
+
+    examples = {"greeting": ["hello", "hi there", "good morning"], "question": ["what data do you keep?",
+                "how long is data stored?", "who is the controller?"]}
+    first = IntentClassifier(embeddings, examples=examples, cache_dir=tmp_path)
+    assert len(list(tmp_path.glob("intents-*.npz"))) == 1
+    second = IntentClassifier(embeddings, examples=examples, cache_dir=tmp_path)
+    assert (first.weights == second.weights).all()
+    assert second.classify("hey, good morning!").intent == "greeting"
