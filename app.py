@@ -1,0 +1,139 @@
+"""create_app(settings) -> FastAPI: the only place that wires the helpdesk together."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from fastapi import FastAPI
+from langchain_core.embeddings import Embeddings
+
+from bot.answers import Answerer, LlmPhraser
+from bot.db import Database
+from bot.engine import Engine
+from bot.identity import CodeVerifier
+from bot.intents import IntentClassifier
+from bot.models import utcnow
+from bot.notify import LogMailer, OutboxWorker, Sender, SmtpMailer
+from bot.ratelimit import RateLimiter
+from bot.settings import Settings
+from handlers.deps import Services
+from handlers.errors import register_error_handlers
+from handlers.middleware import install_middleware
+from handlers.web import router as web_router
+from knowledge.service import KnowledgeBase
+
+log = logging.getLogger("helpdesk")
+MAX_BODY_BYTES = 256 * 1024
+
+
+def build_services(
+    settings: Settings,
+    *,
+    embeddings: Embeddings | None = None,
+    chat_model: Any = None,
+    clock: Callable[[], datetime] = utcnow,
+    senders: dict[str, Sender] | None = None,
+    knowledge: KnowledgeBase | None = None,
+) -> Services:
+    """Everything behind the routes, ready to serve (or to report why not via /healthz)."""
+    settings.ensure_local_dirs()
+    db = Database(settings.DATABASE_URL)
+    db_ready = _try(db.migrate, "database migration")
+    knowledge, classifier, answerer = build_understanding(
+        settings, embeddings=embeddings, chat_model=chat_model, knowledge=knowledge
+    )
+    statement = knowledge.statement
+    if senders is None:
+        senders = {"email": SmtpMailer(settings.SMTP_URL, settings.MAIL_FROM) if settings.SMTP_URL else LogMailer()}
+    outbox = OutboxWorker(db, senders, clock=clock, poll_seconds=settings.OUTBOX_POLL_SECONDS)
+    engine = Engine(
+        db=db, classifier=classifier, answerer=answerer, codes=CodeVerifier(settings.SECRET_KEY),
+        statement=statement, clock=clock, agent_channel=settings.SLACK_AGENT_CHANNEL,
+        idle=timedelta(minutes=settings.SESSION_IDLE_MINUTES), on_queued=outbox.kick,
+    )
+    return Services(settings=settings, db=db, knowledge=knowledge, engine=engine, outbox=outbox,
+                    limiter=RateLimiter(settings.REDIS_URL), clock=clock, db_ready=db_ready)
+
+
+def build_understanding(
+    settings: Settings,
+    *,
+    embeddings: Embeddings | None = None,
+    chat_model: Any = None,
+    knowledge: KnowledgeBase | None = None,
+    progress: Any = None,
+) -> tuple[KnowledgeBase, IntentClassifier, Answerer]:
+    """The parts that read messages: knowledge base (ingested if needed), classifier, answerer."""
+    if embeddings is None:
+        from knowledge.embeddings import LocalEmbeddings
+
+        embeddings = LocalEmbeddings()
+    if knowledge is None:
+        knowledge = KnowledgeBase(embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL)
+    _try(lambda: knowledge.prepare(auto_ingest=settings.AUTO_INGEST, progress=progress), "knowledge index")
+    statement = knowledge.statement
+    domain = [p.text for p in statement.passages] + [q for qs in knowledge.source.hints.values() for q in qs]
+    classifier = IntentClassifier(embeddings, domain_texts=domain, cache_dir=Path(settings.CACHE_DIR))
+    if chat_model is None and settings.LLM_MODEL:
+        from langchain.chat_models import init_chat_model
+
+        chat_model = init_chat_model(settings.LLM_MODEL)
+    answerer = Answerer(knowledge, phraser=LlmPhraser(chat_model) if chat_model is not None else None)
+    return knowledge, classifier, answerer
+
+
+def create_app(settings: Settings | None = None, *, services: Services | None = None, **parts: Any) -> FastAPI:
+    """The FastAPI app. Tests pass their own settings and fakes (`embeddings`, `clock`, `senders`, ...)."""
+    settings = settings or Settings()
+    services = services or build_services(settings, **parts)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services.outbox.start()
+        stop = threading.Event()
+        retry = threading.Thread(target=_recover, args=(services, stop), name="recover", daemon=True)
+        retry.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            services.outbox.stop()
+
+    app = FastAPI(
+        title="Privacy helpdesk",
+        version="0.1.0",
+        description="Answers from the myKONE privacy statement and tracked data-subject requests.",
+        lifespan=lifespan,
+        max_body_size=MAX_BODY_BYTES,
+        telemetry={"tracing": False, "metrics": False, "logs": False},
+    )
+    app.state.services = services
+    register_error_handlers(app)
+    install_middleware(app, settings)
+    # Channels: each contributes its routes. (Keep one line per channel.)
+    app.include_router(web_router)
+    return app
+
+
+def _recover(services: Services, stop: threading.Event) -> None:
+    """Finish start-up work that failed (database or index down) once the dependency returns."""
+    while not stop.wait(5.0):
+        if not services.db_ready:
+            services.db_ready = _try(services.db.migrate, "database migration")
+        if not services.knowledge.ready:
+            _try(lambda: services.knowledge.prepare(auto_ingest=services.settings.AUTO_INGEST), "knowledge index")
+
+
+def _try(step: Callable[[], Any], what: str) -> bool:
+    try:
+        step()
+        return True
+    except Exception as exc:  # start-up must survive an unavailable dependency; /healthz reports it
+        log.error("%s failed: %s: %s", what, type(exc).__name__, exc)
+        return False

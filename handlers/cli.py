@@ -1,0 +1,219 @@
+"""`privacy-bot`: the command line. The terminal is a channel like Slack or the widget."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import uuid
+from pathlib import Path
+from typing import Any
+
+from bot.settings import Settings
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_EVAL_SETS = [REPO_ROOT / "tests/data/retrieval_eval.yaml", REPO_ROOT / "tests/data/retrieval_holdout.yaml"]
+DEFAULT_INTENT_SET = REPO_ROOT / "tests/data/intents.yaml"
+
+
+def _settings() -> Settings:
+    try:
+        return Settings()
+    except Exception as exc:  # a bad .env or variable: say which, don't dump a traceback
+        sys.exit(f"privacy-bot: configuration error: {exc}")
+
+
+def _progress(stage: str, done: int, total: int) -> None:
+    width = 30
+    filled = int(width * done / total) if total else width
+    sys.stderr.write(f"\r  {stage:<12} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}")
+    if stage in ("done", "up to date"):
+        sys.stderr.write("\n")
+    sys.stderr.flush()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    """Build the knowledge index (idempotent: an unchanged statement is not re-embedded)."""
+    from knowledge.embeddings import LocalEmbeddings
+    from knowledge.service import KnowledgeBase
+
+    settings = _settings()
+    settings.ensure_local_dirs()
+    print("Loading the embedding model (offline)...", file=sys.stderr)
+    embeddings = LocalEmbeddings()
+    knowledge = KnowledgeBase(embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL)
+    where = settings.CHROMA_URL or settings.CHROMA_PATH
+    print(f"Indexing statement version {knowledge.statement.version} into {where}", file=sys.stderr)
+    changed = knowledge.prepare(auto_ingest=True, progress=_progress)
+    print("Index updated." if changed else "Index already up to date; nothing re-embedded.")
+    return 0
+
+
+def cmd_migrate(args: argparse.Namespace) -> int:
+    """Apply database migrations."""
+    from bot.db import Database
+
+    settings = _settings()
+    settings.ensure_local_dirs()
+    Database(settings.DATABASE_URL).migrate()
+    print("Database is up to date.")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    """Answer one question from the statement and print it."""
+    from app import build_understanding
+
+    question = " ".join(args.question).strip()
+    if not question:
+        print("Ask a question, e.g.: privacy-bot ask \"how long do you keep my data?\"", file=sys.stderr)
+        return 2
+    settings = _settings()
+    settings.ensure_local_dirs()
+    _, classifier, answerer = build_understanding(settings)
+    prediction = classifier.classify(question)
+    if prediction.intent == "out_of_scope":
+        from bot.answers import DECLINE
+
+        print(DECLINE)
+        return 0
+    answer = answerer.answer(question)
+    print(answer.text)
+    if answer.related_requests and prediction.intent not in answer.related_requests:
+        print("\n(In a chat I would offer to help you file a request about this.)")
+    if prediction.intent not in ("question", "greeting"):
+        print(f"\n(This reads like a '{prediction.intent}' request: start `privacy-bot chat` to file it.)")
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    """Talk to the bot in the terminal: questions and full requests."""
+    from app import build_services
+    from bot.types import Inbound
+
+    settings = _settings()
+    print("Starting (loading the model and the index)...", file=sys.stderr)
+    services = build_services(settings)
+    services.outbox.start()
+    session_id = f"cli-{uuid.uuid4().hex}"
+    print("Privacy helpdesk — type your question, a number to pick an option, or 'quit' to leave.\n")
+    choices: list[Any] = []
+    try:
+        while True:
+            try:
+                line = input("you> ").strip()
+            except EOFError:
+                print()
+                break
+            if line.lower() in ("quit", "exit", ":q"):
+                break
+            action = None
+            if line.isdigit() and choices and 1 <= int(line) <= len(choices):
+                action, line = choices[int(line) - 1].id, ""
+            reply = services.engine.handle(Inbound(channel="cli", text=line, session_id=session_id, action=action))
+            print(f"\nbot> {reply.reply}\n")
+            choices = list(reply.expecting.choices) if reply.expecting else []
+            for i, choice in enumerate(choices, 1):
+                print(f"  {i}. {choice.label}")
+            if choices:
+                print()
+    finally:
+        services.outbox.stop()
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    """Measure answer quality (hit@k, passage in the reply, declines) and intent accuracy."""
+    from app import build_understanding
+    from bot.quality import pipeline_outcome
+    from knowledge.evaluation import evaluate, load_cases
+
+    settings = _settings()
+    settings.ensure_local_dirs()
+    knowledge, classifier, answerer = build_understanding(settings)
+    run = pipeline_outcome(classifier, answerer, knowledge)
+    failed = False
+    for path in args.questions or [p for p in DEFAULT_EVAL_SETS if p.exists()]:
+        report = evaluate(load_cases(Path(path)), run)
+        print(f"{Path(path).name} ({report.total} inputs): {report.summary()}")
+        if args.verbose:
+            for case, outcome in report.failures:
+                want = ",".join(case.sections) or "decline"
+                got = ",".join(outcome.sections) or "declined"
+                print(f"   x {case.question!r}: wanted {want}, got {got}")
+        failed = failed or report.answer_accuracy < 0.90 or report.off_topic_recall < 0.95
+    intents = Path(args.intents) if args.intents else DEFAULT_INTENT_SET
+    if intents.exists():
+        import yaml
+
+        items = yaml.safe_load(intents.read_text(encoding="utf-8")) or []
+        wrong = [(i["text"], i["intent"], classifier.classify(i["text"]).intent) for i in items]
+        wrong = [w for w in wrong if w[1] != w[2]]
+        accuracy = 1 - len(wrong) / max(len(items), 1)
+        print(f"{intents.name}: intent accuracy {len(items) - len(wrong)}/{len(items)} ({accuracy:.1%})")
+        if args.verbose:
+            for text, want, got in wrong:
+                print(f"   x {text!r}: wanted {want}, got {got}")
+        failed = failed or accuracy < 0.95
+    return 1 if failed and args.strict else 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the HTTP server (uvicorn). Migrates and ingests first, once, so workers start fast."""
+    import uvicorn
+
+    settings = _settings()
+    settings.ensure_local_dirs()
+    cmd_migrate(args)
+    cmd_ingest(args)
+    base = f"http://{args.host}:{args.port}"
+    print(f"\nPrivacy helpdesk on {base}\n  chat (demo page):  {base}/\n  health:            {base}/healthz\n", flush=True)
+    uvicorn.run("app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+                log_level=settings.LOG_LEVEL.lower(), proxy_headers=True)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="privacy-bot",
+        description="Privacy helpdesk for the myKONE privacy statement: answers, requests, tickets.",
+        epilog="Configuration comes from environment variables or a .env file (see README).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    serve = sub.add_parser("serve", help="run the web server (chat API, widget, console, Slack events)")
+    serve.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("ingest", help="(re)build the knowledge index if the statement changed").set_defaults(func=cmd_ingest)
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+
+    ask = sub.add_parser("ask", help="answer one question from the statement")
+    ask.add_argument("question", nargs="+", help="the question, e.g. \"can you forget me?\"")
+    ask.set_defaults(func=cmd_ask)
+
+    sub.add_parser("chat", help="talk to the bot in the terminal (questions and requests)").set_defaults(func=cmd_chat)
+
+    evaluate = sub.add_parser("eval", help="measure answer quality and intent accuracy on labelled sets")
+    evaluate.add_argument("--questions", action="append", help="a retrieval set (YAML); repeatable")
+    evaluate.add_argument("--intents", help="an intent test set (YAML)")
+    evaluate.add_argument("-v", "--verbose", action="store_true", help="list every miss")
+    evaluate.add_argument("--strict", action="store_true",
+                          help="exit 1 below the quality bar (90%% answers, 95%% off-topic declines, 95%% intents)")
+    evaluate.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

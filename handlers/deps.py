@@ -1,0 +1,42 @@
+"""What the routes need, read from `request.app.state.services` (built by app.create_app)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, Request
+
+from bot.db import Database
+from bot.engine import Engine
+from bot.notify import OutboxWorker
+from bot.ratelimit import RateLimiter
+from bot.settings import Settings
+from knowledge.service import KnowledgeBase
+
+
+@dataclass
+class Services:
+    settings: Settings
+    db: Database
+    knowledge: KnowledgeBase
+    engine: Engine
+    outbox: OutboxWorker
+    limiter: RateLimiter
+    clock: Callable[[], datetime]
+    db_ready: bool = False
+    extras: dict[str, Any] = field(default_factory=dict)  # channel-specific parts (Slack app, ...)
+
+
+def get_services(request: Request) -> Services:
+    return request.app.state.services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def client_key(request: Request) -> str:
+    """Who a rate limit counts against: the peer address (the proxy sets it right, see README)."""
+    return request.client.host if request.client else "unknown"

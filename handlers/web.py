@@ -1,0 +1,148 @@
+"""The web channel: POST /api/chat (DESIGN §4), a session's history, and health."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, ConfigDict, Field
+
+from bot.conversations import history
+from bot.errors import MessageTooLong
+from bot.identity import verify_signature
+from bot.types import Inbound, Requester
+from bot.validation import MAX_MESSAGE_CHARS, clean_text
+from handlers.deps import ServicesDep, client_key
+from handlers.errors import error_response
+
+router = APIRouter()
+
+
+class IdentityIn(BaseModel):
+    """A host-signed identity: signature = hex HMAC-SHA256(lower(email), WIDGET_IDENTITY_SECRET)."""
+
+    model_config = ConfigDict(extra="ignore")
+    email: str = Field(max_length=320)
+    name: str | None = Field(default=None, max_length=200)
+    signature: str = Field(max_length=256)
+
+
+class ChatRequest(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    session_id: str | None = Field(default=None, max_length=128)
+    message: str = Field(default="", description=f"What the user typed (up to {MAX_MESSAGE_CHARS} characters).")
+    action: str | None = Field(default=None, max_length=100, description="The id of a choice the user clicked.")
+    identity: IdentityIn | None = None
+
+
+class CitationOut(BaseModel):
+    section: str
+    title: str
+    quote: str
+
+
+class ChoiceOut(BaseModel):
+    id: str
+    label: str
+
+
+class ExpectingOut(BaseModel):
+    field: str
+    kind: str
+    prompt: str
+    choices: list[ChoiceOut]
+
+
+class TicketOut(BaseModel):
+    reference: str
+    type: str
+    status: str
+    due_date: str
+
+
+class ChatResponse(BaseModel):
+    session_id: str
+    reply: str
+    intent: str
+    citations: list[CitationOut]
+    expecting: ExpectingOut | None
+    ticket: TicketOut | None
+
+
+class TurnOut(BaseModel):
+    role: str
+    text: str
+    at: str
+    reply: ChatResponse | None = None
+
+
+class HistoryOut(BaseModel):
+    session_id: str
+    turns: list[TurnOut]
+
+
+ERRORS: dict[int | str, dict[str, Any]] = {
+    413: {"description": "Message over the length limit"},
+    422: {"description": "Malformed JSON or wrong types"},
+    429: {"description": "Rate limited; see Retry-After"},
+    503: {"description": "A dependency is unavailable"},
+}
+
+
+def _requester(services: Any, identity: IdentityIn | None) -> tuple[Requester | None, bool]:
+    """A valid host signature makes the requester verified; a bad one is ignored (and reported)."""
+    if identity is None:
+        return None, False
+    email = identity.email.strip().lower()
+    if verify_signature(email, identity.signature, services.settings.WIDGET_IDENTITY_SECRET):
+        name = clean_text(identity.name or "")[:200] or None
+        return Requester(email=email, name=name, verified_via="signed_identity"), False
+    return None, True
+
+
+@router.post("/api/chat", response_model=ChatResponse, responses=ERRORS, tags=["chat"])
+async def chat(body: ChatRequest, request: Request, services: ServicesDep) -> Any:
+    """One conversational turn (DESIGN §4)."""
+    services.limiter.check(services.settings.RATE_LIMIT, "chat", client_key(request),
+                           message="You're sending messages very quickly. Please wait a moment and try again.")
+    if len(body.message) > MAX_MESSAGE_CHARS:
+        raise MessageTooLong(f"Messages are limited to {MAX_MESSAGE_CHARS} characters; yours has {len(body.message)}.")
+    requester, rejected = _requester(services, body.identity)
+    inbound = Inbound(channel="web", text=body.message, session_id=body.session_id, action=body.action,
+                      requester=requester, identity_rejected=rejected)
+    reply = await run_in_threadpool(services.engine.handle, inbound)
+    return reply.to_dict()
+
+
+@router.get("/api/chat/{session_id}/history", response_model=HistoryOut, responses={404: {"description": "Unknown session"}}, tags=["chat"])
+async def chat_history(session_id: str, request: Request, services: ServicesDep) -> Any:
+    """The turns of one session, so a reloaded widget can restore the conversation."""
+    services.limiter.check(services.settings.RATE_LIMIT, "history", client_key(request))
+    if len(session_id) > 128:
+        return error_response(404, "not_found", "No conversation with that id.")
+
+    def load() -> list[Any]:
+        with services.db.read() as session:
+            return history(session, session_id)
+
+    turns = await run_in_threadpool(load)
+    if not turns:
+        return error_response(404, "not_found", "No conversation with that id.")
+    out = []
+    for turn in turns:
+        reply = turn.payload if turn.role == "bot" and turn.payload.get("session_id") else None
+        out.append({"role": turn.role, "text": turn.text, "at": turn.created_at.isoformat(), "reply": reply})
+    return {"session_id": session_id, "turns": out}
+
+
+@router.get("/healthz", tags=["ops"], responses={503: {"description": "Not ready"}})
+async def healthz(services: ServicesDep) -> JSONResponse:
+    """200 once the index and the database are ready, 503 otherwise."""
+    database = await run_in_threadpool(services.db.ping) and services.db_ready
+    index = services.knowledge.ready
+    status = 200 if database and index else 503
+    return JSONResponse({"status": "ok" if status == 200 else "unavailable", "database": database, "index": index},
+                        status_code=status)
+

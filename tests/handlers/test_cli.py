@@ -1,0 +1,78 @@
+"""`privacy-bot` as a user runs it: real subprocesses, their own data directories."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+BIN = Path(sys.executable).parent / "privacy-bot"
+
+
+@pytest.fixture
+def run(tmp_path: Path, shared_dirs: dict[str, Path], knowledge: Any) -> Any:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SMTP_", "LLM_", "DATABASE_URL", "CHROMA_"))}
+    # The session's index is already built (the `knowledge` fixture): commands other than
+    # `ingest` reuse it instead of paying for a fresh one each.
+    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite", CHROMA_PATH=str(shared_dirs["chroma"]),
+               CACHE_DIR=str(shared_dirs["cache"]), HF_HUB_OFFLINE="1")
+
+    def invoke(*args: str, stdin: str | None = None, timeout: float = 240, **extra: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([str(BIN), *args], cwd=tmp_path, env={**env, **extra}, input=stdin, text=True,
+                              capture_output=True, timeout=timeout)
+
+    return invoke
+
+
+def test_help_lists_every_command(run: Any) -> None:
+    result = run("--help")
+    assert result.returncode == 0
+    for command in ("serve", "ingest", "ask", "chat", "eval", "migrate"):
+        assert command in result.stdout
+    assert "--workers" in run("serve", "--help").stdout
+    assert run("nonsense").returncode == 2
+
+
+@pytest.mark.slow
+def test_ingest_shows_progress_and_is_idempotent(run: Any, tmp_path: Path) -> None:
+    fresh = str(tmp_path / "fresh-chroma")
+    first = run("ingest", CHROMA_PATH=fresh)
+    assert first.returncode == 0, first.stderr
+    assert "embedding" in first.stderr and "Index updated." in first.stdout
+    second = run("ingest", CHROMA_PATH=fresh)
+    assert second.returncode == 0 and "nothing re-embedded" in second.stdout
+
+
+@pytest.mark.slow
+def test_ask_quotes_the_statement(run: Any) -> None:
+    result = run("ask", "How long do you keep my data?")
+    assert result.returncode == 0, result.stderr
+    assert "stored as long as needed" in result.stdout and "Section 4" in result.stdout
+    declined = run("ask", "what's the weather in Helsinki?")
+    assert "only help with questions about the myKONE privacy statement" in declined.stdout
+
+
+@pytest.mark.slow
+def test_chat_in_the_terminal(run: Any) -> None:
+    result = run("chat", stdin="hello\ncookies\n1\nquit\n")
+    assert result.returncode == 0, result.stderr
+    assert "privacy assistant" in result.stdout
+    assert "Section 5" in result.stdout  # the cookie answer
+    assert result.stdout.count("bot>") == 3  # hello, cookies, and the numbered choice
+
+
+@pytest.mark.slow
+def test_eval_prints_the_metrics(run: Any) -> None:
+    result = run("eval")
+    assert result.returncode == 0, result.stderr
+    for metric in ("hit@1", "hit@3", "answer contains the passage", "precision", "recall", "intent accuracy"):
+        assert metric in result.stdout
+
+
+def test_migrate(run: Any) -> None:
+    result = run("migrate")
+    assert result.returncode == 0 and "up to date" in result.stdout
