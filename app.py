@@ -51,6 +51,7 @@ def build_services(
     statement = knowledge.statement
     if senders is None:
         senders = {"email": SmtpMailer(settings.SMTP_URL, settings.MAIL_FROM) if settings.SMTP_URL else LogMailer()}
+        # Channel senders (e.g. Slack DMs) are added here when their channel is configured.
     outbox = OutboxWorker(db, senders, clock=clock, poll_seconds=settings.OUTBOX_POLL_SECONDS)
     engine = Engine(
         db=db, classifier=classifier, answerer=answerer, codes=CodeVerifier(settings.SECRET_KEY),

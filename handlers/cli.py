@@ -203,6 +203,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--strict", action="store_true",
                           help="exit 1 below the quality bar (90%% answers, 95%% off-topic declines, 95%% intents)")
     evaluate.set_defaults(func=cmd_eval)
+
+    # Channel and operations commands register themselves below, one line each.
     return parser
 
 
