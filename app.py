@@ -17,6 +17,7 @@ from bot.answers import Answerer, LlmPhraser
 from bot.db import Database
 from bot.engine import Engine
 from bot.identity import CodeVerifier
+from bot.logs import configure_logging
 from bot.intents import IntentClassifier
 from bot.models import utcnow
 from bot.notify import LogMailer, OutboxWorker, Sender, SmtpMailer
@@ -92,6 +93,7 @@ def build_understanding(
 def create_app(settings: Settings | None = None, *, services: Services | None = None, **parts: Any) -> FastAPI:
     """The FastAPI app. Tests pass their own settings and fakes (`embeddings`, `clock`, `senders`, ...)."""
     settings = settings or Settings()
+    configure_logging(settings.LOG_LEVEL, fmt=settings.LOG_FORMAT)
     services = services or build_services(settings, **parts)
 
     @contextlib.asynccontextmanager

@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     # Beyond the contract: sensible defaults an operator rarely changes.
     PUBLIC_URL: str = "http://127.0.0.1:8000"
     LOG_LEVEL: str = "INFO"
+    LOG_FORMAT: Literal["json", "text"] = "json"
     SESSION_IDLE_MINUTES: int = 30
     CODE_SEND_LIMIT: str = "3/15minutes"
     LOGIN_RATE_LIMIT: str = "5/minute"

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 import uuid
 from pathlib import Path
 from typing import Any
 
+from bot.logs import configure_logging
 from bot.settings import Settings
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -168,8 +168,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     cmd_ingest(args)
     base = f"http://{args.host}:{args.port}"
     print(f"\nPrivacy helpdesk on {base}\n  chat (demo page):  {base}/\n  health:            {base}/healthz\n", flush=True)
+    # Our masked JSON logging (configured in create_app) replaces uvicorn's, access log included.
     uvicorn.run("app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level=settings.LOG_LEVEL.lower(), proxy_headers=True)
+                log_level=settings.LOG_LEVEL.lower(), proxy_headers=True, log_config=None, access_log=False)
+    return 0
+
+
+def cmd_purge(args: argparse.Namespace) -> int:
+    """Apply the retention policy: anonymise old closed tickets, delete old transcripts and codes."""
+    from datetime import timedelta
+
+    from bot.db import Database
+    from bot.models import utcnow
+    from bot.purge import RetentionPolicy, purge
+
+    settings = _settings()
+    policy = RetentionPolicy(
+        tickets_after=timedelta(days=args.tickets_days or settings.PURGE_TICKETS_AFTER_DAYS),
+        transcripts_after=timedelta(days=args.transcripts_days or settings.PURGE_TRANSCRIPTS_AFTER_DAYS),
+        codes_after=timedelta(days=settings.PURGE_CODES_AFTER_DAYS),
+    )
+    db = Database(settings.DATABASE_URL)
+    with db.write() as session:
+        report = purge(session, now=utcnow(), policy=policy, dry_run=args.dry_run)
+    print(("Dry run — nothing changed. Would purge:" if args.dry_run else "Purged:"))
+    for line in report.lines():
+        print(f"  {line}")
     return 0
 
 
@@ -204,13 +228,21 @@ def build_parser() -> argparse.ArgumentParser:
                           help="exit 1 below the quality bar (90%% answers, 95%% off-topic declines, 95%% intents)")
     evaluate.set_defaults(func=cmd_eval)
 
+    purge_cmd = sub.add_parser("purge", help="apply the retention policy (anonymise old closed tickets, delete old transcripts)")
+    purge_cmd.add_argument("--dry-run", action="store_true", help="report what would be purged, change nothing")
+    purge_cmd.add_argument("--tickets-days", type=int, help="anonymise tickets closed more than N days ago "
+                           "(default PURGE_TICKETS_AFTER_DAYS)")
+    purge_cmd.add_argument("--transcripts-days", type=int, help="delete conversations idle more than N days "
+                           "(default PURGE_TRANSCRIPTS_AFTER_DAYS)")
+    purge_cmd.set_defaults(func=cmd_purge)
+
     # Channel and operations commands register themselves below, one line each.
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    configure_logging("WARNING", fmt="text")
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:

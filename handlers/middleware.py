@@ -1,12 +1,21 @@
-"""HTTP hygiene for every response: security headers and CORS for the widget's origins."""
+"""HTTP hygiene for every response: request ids and access logs, security headers, CORS."""
 
 from __future__ import annotations
+
+import logging
+import re
+import secrets
+import time
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot.logs import request_id
 from bot.settings import Settings
+
+access_log = logging.getLogger("helpdesk.access")
+_VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 
 DEFAULT_CSP = "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'"
 
@@ -43,6 +52,41 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+class RequestContext:
+    """A request id for every request (the caller's X-Request-ID if sane), echoed back and put on
+    every log line; one access line per request with the path but never the query string (it can
+    carry search terms such as an e-mail address) nor the client address."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        offered = dict(scope.get("headers") or []).get(b"x-request-id", b"").decode("latin-1")
+        rid = offered if _VALID_REQUEST_ID.match(offered) else secrets.token_hex(8)
+        token = request_id.set(rid)
+        started = time.perf_counter()
+        status = 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", []), (b"x-request-id", rid.encode())]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            access_log.info(
+                "%s %s %s", scope.get("method"), scope.get("path"), status,
+                extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
+            )
+            request_id.reset(token)
+
+
 def install_middleware(app: FastAPI, settings: Settings) -> None:
     # Only the widget's declared origins may call the API from a browser; no cookies cross origins.
     app.add_middleware(
@@ -54,3 +98,4 @@ def install_middleware(app: FastAPI, settings: Settings) -> None:
         max_age=600,
     )
     app.add_middleware(SecurityHeaders, https=settings.https)
+    app.add_middleware(RequestContext)  # outermost: ids cover everything, errors included

@@ -1,0 +1,104 @@
+"""Retention: anonymise closed tickets and delete transcripts, codes and stale keys on schedule.
+
+What stays after anonymisation is the audit skeleton a privacy team must be able to show: the
+reference, type, statuses and dates of every step, and which agent acted. What goes is everything
+that identifies or describes the requester: contact details, free text, notes, the transcript.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, select
+
+from bot.models import (
+    AuditEvent,
+    ConsoleSession,
+    Conversation,
+    Note,
+    OutboxMessage,
+    ProcessedEvent,
+    Ticket,
+    Turn,
+    VerificationCode,
+)
+from bot.tickets import CLOSED_STATUSES
+
+
+@dataclass
+class PurgeReport:
+    tickets_anonymised: int = 0
+    turns_deleted: int = 0
+    conversations_deleted: int = 0
+    codes_deleted: int = 0
+    outbox_scrubbed: int = 0
+    dedupe_keys_deleted: int = 0
+    console_sessions_deleted: int = 0
+
+    def lines(self) -> list[str]:
+        return [f"{name.replace('_', ' ')}: {value}" for name, value in vars(self).items()]
+
+
+@dataclass(frozen=True)
+class RetentionPolicy:
+    tickets_after: timedelta  # after closing
+    transcripts_after: timedelta  # after the last turn
+    codes_after: timedelta  # after issue
+    dedupe_after: timedelta = timedelta(days=1)
+
+
+def purge(session: Session, *, now: datetime, policy: RetentionPolicy, dry_run: bool = False) -> PurgeReport:
+    """Apply the retention policy in one transaction (the caller commits, or rolls back a dry run)."""
+    report = PurgeReport()
+    _anonymise_closed_tickets(session, now - policy.tickets_after, now, report)
+    stale = now - policy.transcripts_after
+    # A ticket's transcript is part of its record until the ticket itself is anonymised.
+    kept = select(Ticket.session_id).where(col(Ticket.session_id).is_not(None))
+    report.turns_deleted = _count_delete(
+        session, delete(Turn).where(col(Turn.created_at) < stale, col(Turn.session_id).not_in(kept)))
+    report.conversations_deleted = _count_delete(
+        session, delete(Conversation).where(col(Conversation.updated_at) < stale, col(Conversation.session_id).not_in(kept)))
+    report.outbox_scrubbed = session.exec(  # type: ignore[call-overload]
+        update(OutboxMessage)
+        .where(OutboxMessage.status != "pending", col(OutboxMessage.created_at) < stale, OutboxMessage.recipient != "")
+        .values(recipient="", body="[purged]", subject="", payload={})
+    ).rowcount
+    report.codes_deleted = _count_delete(session, delete(VerificationCode).where(col(VerificationCode.created_at) < now - policy.codes_after))
+    report.dedupe_keys_deleted = _count_delete(session, delete(ProcessedEvent).where(col(ProcessedEvent.created_at) < now - policy.dedupe_after))
+    report.console_sessions_deleted = _count_delete(session, delete(ConsoleSession).where(col(ConsoleSession.expires_at) < now))
+    if dry_run:
+        session.rollback()
+    return report
+
+
+def _anonymise_closed_tickets(session: Session, closed_before: datetime, now: datetime, report: PurgeReport) -> None:
+    tickets = session.exec(
+        select(Ticket).where(
+            col(Ticket.status).in_(CLOSED_STATUSES),
+            col(Ticket.closed_at) < closed_before,
+            col(Ticket.anonymized_at).is_(None),
+        )
+    ).all()
+    for ticket in tickets:
+        if ticket.session_id:
+            session.exec(delete(Turn).where(Turn.session_id == ticket.session_id))  # type: ignore[call-overload]
+            session.exec(delete(Conversation).where(Conversation.session_id == ticket.session_id))  # type: ignore[call-overload]
+        session.exec(delete(Note).where(Note.ticket_id == ticket.id))  # type: ignore[call-overload]
+        session.exec(update(AuditEvent).where(AuditEvent.ticket_id == ticket.id).values(detail={}))  # type: ignore[call-overload]
+        session.exec(  # type: ignore[call-overload]
+            update(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id, OutboxMessage.status != "pending")
+            .values(recipient="", body="[purged]", subject="", payload={})
+        )
+        ticket.requester_email = ticket.requester_name = ticket.requester_company = None
+        ticket.slack_user_id = ticket.slack_team_id = ticket.session_id = None
+        ticket.resolution = ticket.rejection_reason = ticket.extension_reason = None
+        ticket.details = {"anonymised": True}
+        ticket.anonymized_at = now
+        session.add(ticket)
+        report.tickets_anonymised += 1
+
+
+def _count_delete(session: Session, statement: object) -> int:
+    return session.exec(statement).rowcount  # type: ignore[call-overload]
