@@ -54,13 +54,15 @@ def build_services(
         senders = {"email": SmtpMailer(settings.SMTP_URL, settings.MAIL_FROM) if settings.SMTP_URL else LogMailer()}
         # Channel senders (e.g. Slack DMs) are added here when their channel is configured.
     outbox = OutboxWorker(db, senders, clock=clock, poll_seconds=settings.OUTBOX_POLL_SECONDS)
+    limiter = RateLimiter(settings.REDIS_URL)
     engine = Engine(
         db=db, classifier=classifier, answerer=answerer, codes=CodeVerifier(settings.SECRET_KEY),
         statement=statement, clock=clock, agent_channel=settings.SLACK_AGENT_CHANNEL,
+        limiter=limiter, code_send_limit=settings.CODE_SEND_LIMIT,
         idle=timedelta(minutes=settings.SESSION_IDLE_MINUTES), on_queued=outbox.kick,
     )
     return Services(settings=settings, db=db, knowledge=knowledge, engine=engine, outbox=outbox,
-                    limiter=RateLimiter(settings.REDIS_URL), clock=clock, db_ready=db_ready)
+                    limiter=limiter, clock=clock, db_ready=db_ready)
 
 
 def build_understanding(

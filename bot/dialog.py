@@ -17,6 +17,7 @@ from bot.identity import CodeVerifier
 from bot.lifecycle import ActionRequest, apply_action
 from bot.models import Ticket
 from bot.notify import enqueue, notify_requester
+from bot.ratelimit import RateLimiter
 from bot.tickets import STATUS_LABELS, TYPE_LABELS, create_ticket, get_ticket, requester_tickets, summary
 from bot.turn import TurnContext, menu
 from bot.types import Choice, Citation, Expecting, Reply, Requester
@@ -32,11 +33,14 @@ AnswerFn = Callable[..., Reply]
 
 
 class Dialog:
-    def __init__(self, *, codes: CodeVerifier, statement: Any, agent_channel: str | None, answer: AnswerFn) -> None:
+    def __init__(self, *, codes: CodeVerifier, statement: Any, agent_channel: str | None, answer: AnswerFn,
+                 limiter: RateLimiter | None = None, code_send_limit: str = "3/15minutes") -> None:
         self.codes = codes
         self.statement = statement
         self.agent_channel = agent_channel
         self.answer = answer
+        self.limiter = limiter
+        self.code_send_limit = code_send_limit
 
     # -- starting ---------------------------------------------------------------------------
     def start(self, ctx: TurnContext, flow_type: str, *, reference: str | None = None) -> Reply:
@@ -249,6 +253,10 @@ class Dialog:
     # -- identity ---------------------------------------------------------------------------
     def _send_code(self, ctx: TurnContext, email: str, *, resent: bool = False, preface: str = "") -> Reply:
         try:
+            if self.limiter and ctx.inbound.client_key:
+                # Per client as well as per address (the store's limit): one client cannot spray codes.
+                self.limiter.check(self.code_send_limit, "code", ctx.inbound.client_key,
+                                   message="You've asked for several codes in a short time. Please wait a few minutes and try again.")
             issued = self.codes.issue(ctx.session, session_id=ctx.conversation.session_id, email=email, now=ctx.now)
         except RateLimited as exc:
             if resent:

@@ -23,6 +23,7 @@ from bot.errors import MessageTooLong, StoreUnavailable
 from bot.identity import CodeVerifier
 from bot.flows import FLOWS, start_choices
 from bot.intents import IntentClassifier
+from bot.ratelimit import RateLimiter
 from bot.models import Conversation
 from bot.types import REQUEST_TYPES, Choice, Expecting, Inbound, Reply
 from bot.turn import TurnContext, menu
@@ -57,13 +58,16 @@ class Engine:
         statement: Any,
         clock: Callable[[], datetime],
         agent_channel: str | None = None,
+        limiter: RateLimiter | None = None,
+        code_send_limit: str = "3/15minutes",
         idle: timedelta = timedelta(minutes=30),
         on_queued: Callable[[], None] = lambda: None,
     ) -> None:
         self.db = db
         self.classifier = classifier
         self.answerer = answerer
-        self.dialog = Dialog(codes=codes, statement=statement, agent_channel=agent_channel, answer=self.answer)
+        self.dialog = Dialog(codes=codes, statement=statement, agent_channel=agent_channel, answer=self.answer,
+                             limiter=limiter, code_send_limit=code_send_limit)
         self.clock = clock
         self.idle = idle
         self.on_queued = on_queued

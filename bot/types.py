@@ -57,6 +57,8 @@ class Inbound:
     requester: Requester | None = None
     # A signed identity was offered but did not verify: the user is told so.
     identity_rejected: bool = False
+    # Who per-client limits count against (the peer address for the web); never logged.
+    client_key: str | None = None
 
 
 @dataclass(frozen=True)

@@ -111,7 +111,7 @@ async def chat(body: ChatRequest, request: Request, services: ServicesDep) -> An
         raise MessageTooLong(f"Messages are limited to {MAX_MESSAGE_CHARS} characters; yours has {len(body.message)}.")
     requester, rejected = _requester(services, body.identity)
     inbound = Inbound(channel="web", text=body.message, session_id=body.session_id, action=body.action,
-                      requester=requester, identity_rejected=rejected)
+                      requester=requester, identity_rejected=rejected, client_key=client_key(request))
     reply = await run_in_threadpool(services.engine.handle, inbound)
     return reply.to_dict()
 
