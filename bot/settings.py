@@ -41,6 +41,8 @@ class Settings(BaseSettings):
 
     # Beyond the contract: sensible defaults an operator rarely changes.
     PUBLIC_URL: str = "http://127.0.0.1:8000"
+    # Proxies whose X-Forwarded-For is believed (per-client rate limits); "*" inside a private network.
+    FORWARDED_ALLOW_IPS: str = "127.0.0.1"
     LOG_LEVEL: str = "INFO"
     LOG_FORMAT: Literal["json", "text"] = "json"
     SESSION_IDLE_MINUTES: int = 30
