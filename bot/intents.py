@@ -156,7 +156,8 @@ INJECTION_RE = re.compile(
     r"|\b(pretend|role-?play|act)\b.{0,12}\b(you are|to be|as)\b"
     r"|\byou are (now|no longer)\b|\bsystem prompt\b|\bjailbreak\b|\bDAN\b|\bdeveloper mode\b"
     r"|\b(new|updated) (system|admin) (message|instruction)|^\s*(system|assistant)\s*:|</?(system|context|instructions?)>"
-    r"|\bconfirm in writing\b|\banswer freely\b|\bno restrictions\b",
+    r"|\bconfirm in writing\b|\banswer freely\b|\bno restrictions\b"
+    r"|\bas (the|an|your) (system )?(administrator|admin|developer|operator)\b|\bI authori[sz]e you\b",
     re.IGNORECASE,
 )
 
