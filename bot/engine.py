@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import logging
+import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from typing import Any
@@ -107,7 +108,8 @@ class Engine:
             ctx.state["identity_warned"] = True
             ctx.notes.append("I couldn't verify the sign-in details your portal sent, so I'll treat you as not signed in.")
         pending = (ctx.state.get("flow") or {}).get("pending")
-        shown = "••••••" if pending == "code" and ctx.text else ctx.text  # codes never enter transcripts
+        # Codes never enter transcripts (a question typed at that step does).
+        shown = "••••••" if pending == "code" and re.fullmatch(r"[\d\s-]{4,12}", ctx.text) else ctx.text
         if shown or inbound.action:
             record_turn(session, session_id=conversation.session_id, role="user", text=shown,
                         payload={"action": inbound.action} if inbound.action else {}, at=now)

@@ -31,9 +31,12 @@ def _describe(errors: list[dict]) -> str:
 def register_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(HelpdeskError)
     async def _helpdesk(request: Request, exc: HelpdeskError) -> JSONResponse:
-        response = error_response(exc.status, exc.code, exc.message)
         if isinstance(exc, RateLimited):
+            # Also in the body: a cross-origin client may not be able to read headers.
+            response = error_response(exc.status, exc.code, exc.message, retry_after=exc.retry_after)
             response.headers["Retry-After"] = str(exc.retry_after)
+            return response
+        response = error_response(exc.status, exc.code, exc.message)
         return response
 
     @app.exception_handler(RequestValidationError)

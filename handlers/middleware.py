@@ -87,13 +87,46 @@ class RequestContext:
             request_id.reset(token)
 
 
+class InternalErrors:
+    """Turn an unexpected exception into the standard 500 JSON *inside* CORS, so a cross-origin
+    widget can read it (Starlette's own error middleware sits outside every other middleware)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception:
+            logging.getLogger("helpdesk.errors").exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                raise
+            body = b'{"error":{"code":"internal_error","message":"Something went wrong on our side. Please try again."}}'
+            await send({"type": "http.response.start", "status": 500,
+                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            await send({"type": "http.response.body", "body": body})
+
+
 def install_middleware(app: FastAPI, settings: Settings) -> None:
+    app.add_middleware(InternalErrors)  # innermost
     # Only the widget's declared origins may call the API from a browser; no cookies cross origins.
     app.add_middleware(
         CORSMiddleware,
         allow_origins=settings.WIDGET_ALLOWED_ORIGINS,
         allow_methods=["GET", "POST"],
         allow_headers=["content-type"],
+        expose_headers=["Retry-After", "X-Request-ID"],  # the widget reads them cross-origin
         allow_credentials=False,
         max_age=600,
     )

@@ -76,6 +76,7 @@ class TurnOut(BaseModel):
     text: str
     at: str
     reply: ChatResponse | None = None
+    action: str | None = None  # the choice a user turn clicked (its text is then empty)
 
 
 class HistoryOut(BaseModel):
@@ -133,7 +134,8 @@ async def chat_history(session_id: str, request: Request, services: ServicesDep)
     out = []
     for turn in turns:
         reply = turn.payload if turn.role == "bot" and turn.payload.get("session_id") else None
-        out.append({"role": turn.role, "text": turn.text, "at": turn.created_at.isoformat(), "reply": reply})
+        action = turn.payload.get("action") if turn.role == "user" else None
+        out.append({"role": turn.role, "text": turn.text, "at": turn.created_at.isoformat(), "reply": reply, "action": action})
     return {"session_id": session_id, "turns": out}
 
 

@@ -35,3 +35,15 @@ def test_cors_only_for_allowed_origins(client: Any) -> None:
     assert "access-control-allow-origin" not in denied.headers
     simple = client.post("/api/chat", json={"message": "hi"}, headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in simple.headers
+
+
+def test_an_unexpected_error_is_json_and_readable_cross_origin(client: Any) -> None:
+    def broken(inbound: Any) -> Any:
+        raise RuntimeError("boom")
+
+    client.services.engine.handle = broken
+    response = client.post("/api/chat", json={"message": "hi"}, headers={"Origin": "http://127.0.0.1:8000"})
+    assert response.status_code == 500
+    assert response.json()["error"]["code"] == "internal_error" and "boom" not in response.text
+    assert response.headers["access-control-allow-origin"] == "http://127.0.0.1:8000"
+    assert response.headers["x-content-type-options"] == "nosniff"
