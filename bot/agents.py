@@ -1,18 +1,22 @@
-"""Agent accounts: argon2 password hashes and lookups (the console builds sessions and tokens on this)."""
+"""Agent accounts: argon2 password hashes, sign-in checks, lookups and administration."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlmodel import Session, select
+from sqlalchemy import delete, update
+from sqlmodel import Session, col, func, select
 
-from bot.errors import InvalidInput
-from bot.models import Agent
+from bot.errors import InvalidInput, TransitionRefused
+from bot.models import Agent, ApiToken, ConsoleSession
 from bot.validation import validate_email
 
 ROLES = ("agent", "admin")
+MIN_PASSWORD_CHARS = 12
+MAX_PASSWORD_CHARS = 1024  # argon2 takes any length; a cap keeps a huge body from costing CPU
 _hasher = PasswordHasher()
 
 
@@ -28,21 +32,91 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
+@cache
+def _decoy_hash() -> str:
+    """A hash to verify against when the e-mail is unknown, so timing does not reveal accounts."""
+    return _hasher.hash("decoy password that matches nothing")
+
+
+def actor_for(agent: Agent) -> str:
+    """How an agent appears in the audit trail."""
+    return f"agent:{agent.email}"
+
+
+def get_agent(session: Session, agent_id: int) -> Agent | None:
+    return session.get(Agent, agent_id)
+
+
 def get_agent_by_email(session: Session, email: str) -> Agent | None:
     """The active agent with this e-mail, if any (e-mails are stored lower-cased)."""
     return session.exec(select(Agent).where(Agent.email == email.strip().lower(), Agent.active == True)).first()  # noqa: E712
+
+
+def list_agents(session: Session, *, active_only: bool = False) -> list[Agent]:
+    """Every agent account, active ones first, by e-mail."""
+    query = select(Agent).order_by(col(Agent.active).desc(), col(Agent.email))
+    if active_only:
+        query = query.where(Agent.active == True)  # noqa: E712
+    return list(session.exec(query))
+
+
+def check_password_rules(password: str) -> None:
+    """Refuse passwords that are too short (or absurdly long)."""
+    if len(password) < MIN_PASSWORD_CHARS:
+        raise InvalidInput(f"Passwords need at least {MIN_PASSWORD_CHARS} characters.")
+    if len(password) > MAX_PASSWORD_CHARS:
+        raise InvalidInput(f"Passwords are limited to {MAX_PASSWORD_CHARS} characters.")
 
 
 def create_agent(session: Session, *, email: str, password: str, role: str, now: datetime, name: str | None = None) -> Agent:
     """A new agent; refuses unknown roles, short passwords and duplicate e-mails."""
     if role not in ROLES:
         raise InvalidInput(f"Role must be one of: {', '.join(ROLES)}.")
-    if len(password) < 12:
-        raise InvalidInput("Passwords need at least 12 characters.")
+    check_password_rules(password)
     address = validate_email(email)
     if session.exec(select(Agent).where(Agent.email == address)).first() is not None:
         raise InvalidInput(f"An agent with e-mail {address} already exists.")
-    agent = Agent(email=address, name=name, role=role, password_hash=hash_password(password), created_at=now)
+    agent = Agent(email=address, name=(name or "").strip() or None, role=role,
+                  password_hash=hash_password(password), created_at=now)
     session.add(agent)
     session.flush()
+    return agent
+
+
+def authenticate(session: Session, *, email: str, password: str, now: datetime) -> Agent | None:
+    """The active agent whose e-mail and password match, or None (same cost either way)."""
+    if len(password) > MAX_PASSWORD_CHARS:
+        return None
+    agent = get_agent_by_email(session, email)
+    if agent is None:
+        verify_password(_decoy_hash(), password)
+        return None
+    if not verify_password(agent.password_hash, password):
+        return None
+    if _hasher.check_needs_rehash(agent.password_hash):
+        agent.password_hash = hash_password(password)  # parameters were raised since it was stored
+    agent.last_login_at = now
+    session.add(agent)
+    return agent
+
+
+def deactivate_agent(session: Session, *, agent_id: int, by: Agent, now: datetime) -> Agent:
+    """Switch an account off: its sessions end and its API tokens are revoked at once."""
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise InvalidInput("No such agent.")
+    if agent.id == by.id:
+        raise TransitionRefused("You cannot deactivate your own account; ask another admin.")
+    if not agent.active:
+        raise TransitionRefused(f"{agent.email} is already deactivated.")
+    if agent.role == "admin":
+        admins = session.exec(select(func.count()).select_from(Agent)
+                              .where(Agent.role == "admin", Agent.active == True)).one()  # noqa: E712
+        if admins <= 1:
+            raise TransitionRefused("The last active admin cannot be deactivated.")
+    agent.active = False
+    session.add(agent)
+    session.exec(delete(ConsoleSession).where(col(ConsoleSession.agent_id) == agent.id))  # type: ignore[call-overload]
+    session.exec(update(ApiToken).where(col(ApiToken.agent_id) == agent.id, col(ApiToken.revoked_at).is_(None))  # type: ignore[call-overload]
+                 .values(revoked_at=now))
     return agent

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from bot.errors import InvalidInput, TransitionRefused
 from bot.models import Agent, Ticket
 from bot.notify import notify_requester
-from bot.tickets import OPEN_STATUSES, TYPE_LABELS, add_months, record_event
+from bot.tickets import OPEN_STATUSES, STATUS_LABELS, TYPE_LABELS, add_months, record_event
 
 REJECTION_REASONS = {
     "manifestly_unfounded": "the request is manifestly unfounded",
@@ -57,7 +57,11 @@ def apply_action(session: Session, ticket: Ticket, request: ActionRequest, *, ac
 
 def _require_open(ticket: Ticket, action: str) -> None:
     if ticket.status not in OPEN_STATUSES:
-        raise TransitionRefused(f"Cannot {action} ticket {ticket.reference}: it is already {ticket.status}.")
+        raise TransitionRefused(f"Cannot {action} ticket {ticket.reference}: it is already {_status(ticket)}.")
+
+
+def _status(ticket: Ticket) -> str:
+    return STATUS_LABELS.get(ticket.status, ticket.status)
 
 
 def _assign(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
@@ -71,7 +75,7 @@ def _assign(session: Session, ticket: Ticket, request: ActionRequest, now: datet
 
 def _start(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
     if ticket.status != "open":
-        raise TransitionRefused(f"Only open tickets can be started; {ticket.reference} is {ticket.status}.")
+        raise TransitionRefused(f"Only open tickets can be started; {ticket.reference} is {_status(ticket)}.")
     ticket.status = "in_progress"
     return {}
 
@@ -105,7 +109,7 @@ def _extend(session: Session, ticket: Ticket, request: ActionRequest, now: datet
 
 def _complete(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
     if ticket.status != "in_progress":
-        raise TransitionRefused(f"Only tickets in progress can be completed; {ticket.reference} is {ticket.status}. Start it first.")
+        raise TransitionRefused(f"Only tickets in progress can be completed; {ticket.reference} is {_status(ticket)}. Start it first.")
     note = (request.note or "").strip()
     if not note:
         raise InvalidInput("Completing a ticket needs a resolution note for the requester.")

@@ -1,0 +1,132 @@
+"""Working one ticket: its case file (details, transcript, audit, notes), agent actions and notes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from bot.agents import actor_for, get_agent_by_email
+from bot.conversations import history
+from bot.errors import InvalidInput, TicketNotFound
+from bot.lifecycle import ActionRequest, apply_action
+from bot.models import Agent, AuditEvent, Note, Ticket, Turn
+from bot.queue import days_left
+from bot.tickets import get_ticket, record_event
+from bot.validation import clean_text
+
+AGENT_ACTIONS = ("assign", "start", "extend", "complete", "reject")  # "withdraw" is the requester's
+MAX_NOTE_CHARS = 5000
+MAX_TEXT_CHARS = 5000
+VERIFICATION_LABELS = {
+    "signed_identity": "Signed-in portal identity (host-signed)",
+    "email_code": "Six-digit code sent to the e-mail address",
+    "slack": "Slack account (workspace profile)",
+}
+
+
+@dataclass(frozen=True)
+class CaseFile:
+    """Everything an agent sees about one ticket."""
+
+    ticket: Ticket
+    assignee: Agent | None
+    events: list[AuditEvent]
+    notes: list[tuple[Note, str | None]]
+    transcript: list[Turn]
+
+
+def _find(session: Session, reference: str, *, lock: bool = False) -> Ticket:
+    if lock:
+        # The row lock (PostgreSQL) keeps two agents from, say, both extending the same ticket.
+        ticket = session.exec(select(Ticket).where(Ticket.reference == reference.strip().upper()).with_for_update()).first()
+    else:
+        ticket = get_ticket(session, reference)
+    if ticket is None:
+        raise TicketNotFound(f"There is no ticket {reference.strip().upper()[:20]}.")
+    return ticket
+
+
+def load_case(session: Session, reference: str) -> CaseFile:
+    """The ticket with its assignee, audit trail (oldest first), notes and conversation transcript."""
+    ticket = _find(session, reference)
+    assignee = session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None
+    events = list(session.exec(select(AuditEvent).where(AuditEvent.ticket_id == ticket.id)
+                               .order_by(col(AuditEvent.at), col(AuditEvent.id))))
+    notes = [(n, e) for n, e in session.exec(
+        select(Note, Agent.email).outerjoin(Agent, col(Agent.id) == Note.author_id).where(Note.ticket_id == ticket.id)
+        .order_by(col(Note.created_at), col(Note.id)))]
+    transcript = history(session, ticket.session_id) if ticket.session_id else []
+    return CaseFile(ticket=ticket, assignee=assignee, events=events, notes=notes, transcript=transcript)
+
+
+def _text(value: str | None, what: str) -> str | None:
+    if value is None:
+        return None
+    text = clean_text(value)
+    if len(text) > MAX_TEXT_CHARS:
+        raise InvalidInput(f"The {what} is limited to {MAX_TEXT_CHARS} characters.")
+    return text or None
+
+
+def perform_action(
+    session: Session,
+    *,
+    reference: str,
+    action: str,
+    actor: Agent,
+    now: datetime,
+    note: str | None = None,
+    reason: str | None = None,
+    months: int | None = None,
+    assignee_email: str | None = None,
+) -> Ticket:
+    """One agent action through the lifecycle (one audit event); assign without an e-mail = to me."""
+    if action not in AGENT_ACTIONS:
+        raise InvalidInput(f"Unknown action '{action}'. Use one of: {', '.join(AGENT_ACTIONS)}.")
+    ticket = _find(session, reference, lock=True)
+    assignee = None
+    if action == "assign":
+        assignee = get_agent_by_email(session, assignee_email) if assignee_email else actor
+        if assignee is None:
+            raise InvalidInput("There is no active agent with that e-mail address.")
+    request = ActionRequest(action=action, note=_text(note, "note"), reason=_text(reason, "reason"),
+                            months=months, assignee=assignee)
+    return apply_action(session, ticket, request, actor=actor_for(actor), now=now)
+
+
+def add_note(session: Session, *, reference: str, author: Agent, text: str, now: datetime) -> Note:
+    """An internal note (never shown to the requester); the audit trail records that one was added."""
+    body = clean_text(text or "")
+    if not body:
+        raise InvalidInput("A note cannot be empty.")
+    if len(body) > MAX_NOTE_CHARS:
+        raise InvalidInput(f"Notes are limited to {MAX_NOTE_CHARS} characters.")
+    ticket = _find(session, reference)
+    note = Note(ticket_id=ticket.id, author_id=author.id, text=body, created_at=now)
+    session.add(note)
+    session.flush()
+    record_event(session, ticket, actor=actor_for(author), action="note", at=now, detail={"note_id": note.id})
+    return note
+
+
+def _event(event: AuditEvent) -> dict[str, Any]:
+    return {"at": event.at.isoformat(), "actor": event.actor, "action": event.action,
+            "from_status": event.from_status, "to_status": event.to_status, "detail": event.detail}
+
+
+def case_record(case: CaseFile, *, today: date) -> dict[str, Any]:
+    """The ticket's full record for the privacy team's files (JSON-ready)."""
+    ticket = case.ticket
+    dumped = ticket.model_dump(mode="json", exclude={"assignee_id"})
+    record = {name: dumped[name] for name in Ticket.model_fields if name in dumped}  # reference first, stable
+    record.update(
+        assignee_email=case.assignee.email if case.assignee else None,
+        days_left=days_left(ticket, today),
+        events=[_event(e) for e in case.events],
+        notes=[{"at": n.created_at.isoformat(), "author": email, "text": n.text} for n, email in case.notes],
+        transcript=[{"at": t.created_at.isoformat(), "role": t.role, "text": t.text} for t in case.transcript],
+    )
+    return record

@@ -1,0 +1,11 @@
+"""The console's routes in one router: pages (/console) and the agent JSON API (/api/agent)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from handlers.console import admin_pages, api, pages, ticket_pages
+
+router = APIRouter()
+for part in (pages, ticket_pages, admin_pages, api):
+    router.include_router(part.router)

@@ -1,0 +1,115 @@
+"""Console pages for one ticket: the case file, actions, internal notes and the JSON record."""
+
+from __future__ import annotations
+
+import json
+import logging
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, Request, Response
+from fastapi.responses import RedirectResponse
+
+from bot.agents import list_agents
+from bot.casework import AGENT_ACTIONS, CaseFile, add_note, case_record, load_case, perform_action
+from bot.errors import InvalidInput, TransitionRefused
+from bot.queue import urgency
+from bot.tickets import OPEN_STATUSES
+from handlers.console.auth import ConsoleUser, ConsoleUserDep, FormUserDep
+from handlers.console.render import NO_STORE, ConsolePageRoute, page
+from handlers.deps import Services, ServicesDep
+
+log = logging.getLogger(__name__)
+router = APIRouter(route_class=ConsolePageRoute, include_in_schema=False)
+DONE = {
+    "assign": "The ticket has been assigned.",
+    "start": "Work has started: the ticket is in progress.",
+    "extend": "The due date has been extended. The requester is being told, with your reason.",
+    "complete": "The ticket is completed. The requester is being sent your resolution note.",
+    "reject": "The request has been rejected. The requester is being told why, and of their right to complain.",
+    "note": "Your note has been added.",
+}
+TextField = Annotated[str, Form(max_length=5000)]
+
+
+def _extension_block(case: CaseFile, today: date) -> str | None:
+    """Why the extend form is not offered, or None when it is."""
+    ticket = case.ticket
+    if ticket.status not in OPEN_STATUSES:
+        return None
+    if ticket.extended_at is not None:
+        return f"Already extended once (by {ticket.extension_months} month(s)); it cannot be extended again."
+    if today > ticket.due_date:
+        return "Past its due date: it can no longer be extended."
+    return None
+
+
+def _render(request: Request, services: Services, user: ConsoleUser, reference: str, *, status: int = 200,
+            error: str | None = None, failed: dict[str, Any] | None = None) -> Response:
+    today = services.clock().date()
+    with services.db.read() as session:
+        case = load_case(session, reference)
+        agents = list_agents(session, active_only=True)
+    ticket = case.ticket
+    blocked = _extension_block(case, today)
+    done = DONE.get(request.query_params.get("done", "")) if status == 200 else None
+    return page(request, "ticket.html", status=status, user=user, section="queue", case=case, ticket=ticket,
+                agents=agents, today=today, days_left=(ticket.due_date - today).days, urgency=urgency(ticket, today),
+                is_open=ticket.status in OPEN_STATUSES, extension_blocked=blocked, done=done, error=error,
+                failed=failed or {}, summary=ticket.details.get("summary") or [],
+                fields={k: v for k, v in ticket.details.items() if k != "summary"})
+
+
+@router.get("/console/tickets/{reference}")
+def ticket_page(reference: str, request: Request, services: ServicesDep, user: ConsoleUserDep) -> Response:
+    """Requester, verification, details, transcript, audit trail, notes and the actions."""
+    return _render(request, services, user, reference)
+
+
+@router.get("/console/tickets/{reference}/record.json")
+def ticket_record(reference: str, services: ServicesDep, user: ConsoleUserDep) -> Response:
+    """The ticket's full record (with transcript, audit trail and notes) as a JSON download."""
+    with services.db.read() as session:
+        case = load_case(session, reference)
+    record = case_record(case, today=services.clock().date())
+    log.info("console JSON export of ticket %s by agent %s", case.ticket.reference, user.agent.id)
+    headers = {**NO_STORE, "Content-Disposition": f'attachment; filename="{case.ticket.reference}.json"'}
+    return Response(json.dumps(record, indent=2, ensure_ascii=False), media_type="application/json", headers=headers)
+
+
+@router.post("/console/tickets/{reference}/actions")
+def ticket_action(reference: str, request: Request, services: ServicesDep, user: FormUserDep,
+                  action: Annotated[str, Form(max_length=20)] = "", note: TextField = "", reason: TextField = "",
+                  months: Annotated[str, Form(max_length=4)] = "", assignee: Annotated[str, Form(max_length=320)] = "") -> Response:
+    """Apply one action; a refusal re-renders the page with the reason and the agent's input kept."""
+    failed = {"action": action, "note": note, "reason": reason, "months": months, "assignee": assignee}
+    try:
+        if action not in AGENT_ACTIONS:
+            raise InvalidInput("Choose one of the actions on this page.")
+        try:
+            month_count = int(months) if months.strip() else None
+        except ValueError:
+            raise InvalidInput("An extension is one or two months.") from None
+        with services.db.write() as session:
+            ticket = perform_action(session, reference=reference, action=action, actor=user.agent,
+                                    now=services.clock(), note=note or None, reason=reason or None,
+                                    months=month_count, assignee_email=assignee.strip() or None)
+            reference = ticket.reference
+    except (InvalidInput, TransitionRefused) as exc:
+        return _render(request, services, user, reference, status=exc.status, error=exc.message, failed=failed)
+    services.outbox.kick()
+    return RedirectResponse(f"/console/tickets/{reference}?done={action}#status", status_code=303, headers=NO_STORE)
+
+
+@router.post("/console/tickets/{reference}/notes")
+def ticket_note(reference: str, request: Request, services: ServicesDep, user: FormUserDep,
+                text: TextField = "") -> Response:
+    """Add an internal note."""
+    try:
+        with services.db.write() as session:
+            add_note(session, reference=reference, author=user.agent, text=text, now=services.clock())
+    except InvalidInput as exc:
+        return _render(request, services, user, reference, status=exc.status, error=exc.message,
+                       failed={"action": "note", "text": text})
+    return RedirectResponse(f"/console/tickets/{reference.strip().upper()}?done=note#notes", status_code=303,
+                            headers=NO_STORE)
