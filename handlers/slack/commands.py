@@ -1,0 +1,55 @@
+"""The /privacy slash command: help and a menu of requests, or an answer — always ephemeral."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, Respond
+from slack_sdk import WebClient
+
+from bot.validation import clean_text
+from handlers.slack import render
+from handlers.slack.talk import SORRY, SlackTalk, moved_to_dm_text, thread_session
+
+log = logging.getLogger("handlers.slack")
+HELP_WORDS = {"", "help", "menu", "?"}
+
+
+def _text(command: dict[str, Any]) -> str:
+    return clean_text(render.from_slack(command.get("text") or ""))
+
+
+def register(app: App, talk: SlackTalk) -> None:
+    """`/privacy` → help and request buttons; `/privacy <question>` → the answer, only to the user."""
+
+    def ack_privacy(ack: Ack, command: dict[str, Any]) -> None:
+        if _text(command).lower() in HELP_WORDS:
+            text, blocks = render.help_message()
+            ack(response_type="ephemeral", text=text, blocks=blocks)
+        else:
+            ack()  # the answer follows through the response URL
+
+    def answer_privacy(command: dict[str, Any], client: WebClient, respond: Respond) -> None:
+        text = _text(command)
+        if text.lower() in HELP_WORDS:
+            return
+        team, user, channel = command.get("team_id", ""), command.get("user_id", ""), command.get("channel_id", "")
+        try:
+            move, action = talk.belongs_in_dm(text)
+            if move:
+                dm = talk.continue_in_dm(client, team_id=team, user_id=user, action=action, text="" if action else text)
+                if dm != channel:
+                    respond(response_type="ephemeral", text=moved_to_dm_text(user))
+                return
+            # A one-off conversation per command: a channel never holds a request's state.
+            reply = talk.turn(client, team_id=team, user_id=user, text=text,
+                              session_id=thread_session(team, channel, str(command.get("trigger_id", ""))))
+        except Exception:
+            log.exception("/privacy failed")
+            respond(response_type="ephemeral", text=SORRY)
+            return
+        reply_text, blocks = render.reply_message(reply)
+        respond(response_type="ephemeral", text=reply_text, blocks=blocks)
+
+    app.command("/privacy")(ack=ack_privacy, lazy=[answer_privacy])

@@ -1,0 +1,102 @@
+"""Events API listeners: DMs, mentions and App Home. Each acks at once; the work runs lazily."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from slack_bolt import Ack, App, BoltContext
+from slack_sdk import WebClient
+
+from bot.validation import clean_text
+from handlers.slack import home
+from handlers.slack.render import from_slack
+from handlers.slack.talk import SlackTalk, dm_session, moved_to_dm_text, thread_session
+
+log = logging.getLogger("handlers.slack")
+
+
+def acknowledge(ack: Ack) -> None:
+    """Slack wants an answer within 3 seconds: give it before any slow work."""
+    ack()
+
+
+def message_key(team_id: str, channel: str, ts: str) -> str:
+    """One key per Slack message, so a retry and a message/app_mention pair collapse to one turn."""
+    return f"slack:msg:{team_id}:{channel}:{ts}"
+
+
+def team_of(body: dict[str, Any], event: dict[str, Any]) -> str:
+    return str(body.get("team_id") or event.get("team") or "")
+
+
+def register(app: App, talk: SlackTalk) -> None:
+    """DMs (message.im), mentions (app_mention) and the App Home tab (app_home_opened)."""
+
+    def handle_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
+            return  # edits, deletions, bot posts (ours too) and other channels are not turns
+        direct_message(talk, client, event, team_id=team_of(body, event), bot_user_id=context.bot_user_id)
+
+    def handle_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
+        if event.get("subtype") or event.get("bot_id"):
+            return
+        if str(event.get("channel", "")).startswith("D"):  # a mention inside the bot's DM is simply a DM
+            direct_message(talk, client, event, team_id=team_of(body, event), bot_user_id=context.bot_user_id)
+        else:
+            mention(talk, client, event, team_id=team_of(body, event), bot_user_id=context.bot_user_id)
+
+    def handle_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
+        if event.get("tab") == "home" and event.get("user"):
+            home.publish(talk, client, team_id=team_of(body, event), user_id=event["user"])
+
+    app.event("message")(ack=acknowledge, lazy=[handle_message])
+    app.event("app_mention")(ack=acknowledge, lazy=[handle_mention])
+    app.event("app_home_opened")(ack=acknowledge, lazy=[handle_home])
+
+
+def direct_message(talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_id: str,
+                   bot_user_id: str | None) -> None:
+    """A turn of the user's DM conversation: the full conversation, requests included."""
+    channel, ts, user = event.get("channel"), event.get("ts"), event.get("user")
+    if not (channel and ts and user):
+        return
+    key = message_key(team_id, channel, ts)
+    if not talk.claim(key):
+        return
+    thread = event.get("thread_ts")
+    try:
+        text = clean_text(from_slack(event.get("text") or "", bot_user_id=bot_user_id))
+        reply = talk.turn(client, team_id=team_id, user_id=user, session_id=dm_session(team_id, user), text=text)
+    except Exception:
+        talk.release(key)  # nothing was decided: a redelivery may take the turn
+        log.exception("slack DM turn failed")
+        talk.apologise(client, channel, thread)
+        return
+    talk.post(client, channel, reply, thread_ts=thread)
+
+
+def mention(talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_id: str,
+            bot_user_id: str | None) -> None:
+    """A mention in a channel: answered in its thread; a request moves to the user's DM."""
+    channel, ts, user = event.get("channel"), event.get("ts"), event.get("user")
+    if not (channel and ts and user):
+        return
+    key = message_key(team_id, channel, ts)
+    if not talk.claim(key):
+        return
+    thread = event.get("thread_ts") or ts
+    text = clean_text(from_slack(event.get("text") or "", bot_user_id=bot_user_id))
+    try:
+        move, action = talk.belongs_in_dm(text)
+        if move:  # requests collect personal data: never in a channel
+            talk.continue_in_dm(client, team_id=team_id, user_id=user, action=action, text="" if action else text)
+            client.chat_postMessage(channel=channel, thread_ts=thread, text=moved_to_dm_text(user))
+            return
+        reply = talk.turn(client, team_id=team_id, user_id=user, session_id=thread_session(team_id, channel, ts), text=text)
+    except Exception:
+        talk.release(key)
+        log.exception("slack mention turn failed")
+        talk.apologise(client, channel, thread)
+        return
+    talk.post(client, channel, reply, thread_ts=thread)
