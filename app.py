@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 from langchain_core.embeddings import Embeddings
 
 from bot.answers import Answerer, LlmPhraser
@@ -23,10 +24,14 @@ from bot.models import utcnow
 from bot.notify import LogMailer, OutboxWorker, Sender, SmtpMailer
 from bot.ratelimit import RateLimiter
 from bot.settings import Settings
+from handlers.console.routes import router as console_router
 from handlers.deps import Services
 from handlers.errors import register_error_handlers
 from handlers.middleware import install_middleware
+from handlers.slack.app import slack_router
+from handlers.slack.sender import SlackSender
 from handlers.web import router as web_router
+from handlers.widget import router as widget_router
 from knowledge.service import KnowledgeBase
 
 log = logging.getLogger("helpdesk")
@@ -53,6 +58,8 @@ def build_services(
     if senders is None:
         senders = {"email": SmtpMailer(settings.SMTP_URL, settings.MAIL_FROM) if settings.SMTP_URL else LogMailer()}
         # Channel senders (e.g. Slack DMs) are added here when their channel is configured.
+        if settings.SLACK_BOT_TOKEN:
+            senders["slack"] = SlackSender.from_settings(settings)
     outbox = OutboxWorker(db, senders, clock=clock, poll_seconds=settings.OUTBOX_POLL_SECONDS)
     limiter = RateLimiter(settings.REDIS_URL)
     engine = Engine(
@@ -123,6 +130,11 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     install_middleware(app, settings)
     # Channels: each contributes its routes. (Keep one line per channel.)
     app.include_router(web_router)
+    app.include_router(widget_router)
+    app.include_router(console_router)
+    app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "handlers" / "static"), name="static")
+    if settings.slack_enabled:
+        app.include_router(slack_router(services))
     return app
 
 

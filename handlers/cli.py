@@ -10,6 +10,8 @@ from typing import Any
 
 from bot.logs import configure_logging
 from bot.settings import Settings
+from handlers.console import cli as console_cli
+from handlers.slack import cli as slack_cli
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_EVAL_SETS = [REPO_ROOT / "tests/data/retrieval_eval.yaml", REPO_ROOT / "tests/data/retrieval_holdout.yaml"]
@@ -160,17 +162,24 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the HTTP server (uvicorn). Migrates and ingests first, once, so workers start fast."""
+    import subprocess
+
     import uvicorn
 
     settings = _settings()
     settings.ensure_local_dirs()
     cmd_migrate(args)
-    cmd_ingest(args)
+    # Ingest in a child process: the model it loads must not stay resident in the server's
+    # parent process (with --workers N every worker loads its own copy anyway).
+    if subprocess.run([sys.executable, "-m", "handlers.cli", "ingest"]).returncode != 0:
+        print("privacy-bot: ingest failed; the server will retry at start-up.", file=sys.stderr)
     base = f"http://{args.host}:{args.port}"
-    print(f"\nPrivacy helpdesk on {base}\n  chat (demo page):  {base}/\n  health:            {base}/healthz\n", flush=True)
+    print(f"\nPrivacy helpdesk on {base}\n  chat (demo page):  {base}/\n  health:            {base}/healthz\n"
+          f"  agent console:     {base}/console  (first admin: .venv/bin/privacy-bot agent add you@example.com --role admin)\n", flush=True)
     # Our masked JSON logging (configured in create_app) replaces uvicorn's, access log included.
     uvicorn.run("app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level=settings.LOG_LEVEL.lower(), proxy_headers=True, log_config=None, access_log=False)
+                log_level=settings.LOG_LEVEL.lower(), proxy_headers=True, forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
+                log_config=None, access_log=False)
     return 0
 
 
@@ -237,6 +246,8 @@ def build_parser() -> argparse.ArgumentParser:
     purge_cmd.set_defaults(func=cmd_purge)
 
     # Channel and operations commands register themselves below, one line each.
+    slack_cli.add_command(sub)
+    console_cli.add_command(sub)
     return parser
 
 
