@@ -84,7 +84,7 @@ def build_understanding(
     if embeddings is None:
         from knowledge.embeddings import LocalEmbeddings
 
-        embeddings = LocalEmbeddings()
+        embeddings = LocalEmbeddings(threads=settings.EMBEDDING_THREADS)
     if knowledge is None:
         knowledge = KnowledgeBase(embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL)
     _try(lambda: knowledge.prepare(auto_ingest=settings.AUTO_INGEST, progress=progress), "knowledge index")

@@ -61,6 +61,20 @@ def rss_mb(pid: int) -> float:
     return total / 1024
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process and its children (uvicorn workers), in seconds."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    total = 0
+    for p in pids:
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])
+        except (FileNotFoundError, IndexError):
+            continue
+    return total / ticks
+
+
 def in_process(n: int, data: Path) -> dict[str, float]:
     from app import build_services
     from bot.settings import Settings

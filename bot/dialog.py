@@ -68,6 +68,11 @@ class Dialog:
         return Citation(section.number, section.title, passage.text) if passage and section else None
 
     # -- continuing -------------------------------------------------------------------------
+    def pending_kind(self, flow: dict[str, Any]) -> str | None:
+        """The kind of the field a flow waits for ("text", "choice", ...), if it is known."""
+        field = self._field(flow, flow.get("pending"))
+        return field.kind if field else None
+
     def continue_flow(self, ctx: TurnContext) -> Reply:
         flow = ctx.state["flow"]
         values = flow["values"]

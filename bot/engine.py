@@ -82,7 +82,7 @@ class Engine:
         if len(text) > MAX_MESSAGE_CHARS:
             raise MessageTooLong(f"Messages are limited to {MAX_MESSAGE_CHARS} characters.")
         understanding = self.understand(text)
-        understanding.warm()
+        understanding.warm(pending=self._peek_pending(inbound))
         for attempt in range(2):
             try:
                 with self.db.write() as session:
@@ -98,6 +98,19 @@ class Engine:
         if queued:
             self.on_queued()
         return reply
+
+    def _peek_pending(self, inbound: Inbound) -> str | None:
+        """The kind of answer the conversation waits for, read without a lock, so the costly
+        analysis can be skipped when the message is just an answer (a name, "skip", a click)."""
+        if not inbound.session_id or inbound.action:
+            return "action" if inbound.action else None
+        try:
+            with self.db.read() as session:
+                conversation = session.get(Conversation, inbound.session_id)
+        except StoreUnavailable:
+            return None
+        flow = (conversation.state or {}).get("flow") if conversation else None
+        return self.dialog.pending_kind(flow) if flow else None
 
     def _turn(self, session: Session, inbound: Inbound, understanding: Understanding) -> tuple[Reply, bool]:
         now = self.clock()

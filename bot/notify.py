@@ -12,7 +12,7 @@ from email.message import EmailMessage
 from typing import Any, Protocol
 from urllib.parse import unquote, urlparse
 
-from sqlalchemy import update
+from sqlalchemy import case, update
 from sqlmodel import Session, col, select
 
 from bot.models import OutboxMessage, Ticket
@@ -158,7 +158,8 @@ class OutboxWorker:
                 .where(OutboxMessage.status == "pending", col(OutboxMessage.next_attempt_at) <= now,
                        col(OutboxMessage.channel).in_(list(self.senders)))
                 .where((col(OutboxMessage.lease_until).is_(None)) | (col(OutboxMessage.lease_until) < now))
-                .order_by(col(OutboxMessage.id))
+                # A code is wanted within seconds; a receipt can wait behind it in a backlog.
+                .order_by(case((OutboxMessage.kind == "verification_code", 0), else_=1), col(OutboxMessage.id))
                 .limit(limit)
             ).all()
         attempted = 0

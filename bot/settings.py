@@ -54,6 +54,7 @@ class Settings(BaseSettings):
     PURGE_TRANSCRIPTS_AFTER_DAYS: int = 90
     PURGE_CODES_AFTER_DAYS: int = 1
     AUTO_INGEST: bool = True
+    EMBEDDING_THREADS: int = 0  # 0: PyTorch's default; `serve --workers N` sets cores/N
 
     @field_validator("WIDGET_ALLOWED_ORIGINS", mode="before")
     @classmethod

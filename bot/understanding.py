@@ -36,10 +36,18 @@ class Understanding:
         self._classifier = classifier
         self._answerer = answerer
 
-    def warm(self) -> None:
-        """Embed, classify and (for likely questions) retrieve, outside the database transaction."""
-        if not self.text or _LOOKS_LIKE_VALUE.match(self.text):
+    def warm(self, pending: str | None = None) -> None:
+        """Embed, classify and (for likely questions) retrieve, outside the database transaction.
+
+        `pending` is the kind of answer the conversation waits for: a plain answer to a text field
+        or a button click needs no analysis (the turn computes it lazily if it turns out to).
+        """
+        if not self.text or _LOOKS_LIKE_VALUE.match(self.text) or pending == "action":
             return
+        if pending and not self.text.endswith("?"):
+            # A yes/no or a few words for a button are parsed without the model.
+            if pending in ("text", "email", "code") or len(self.text.split()) <= 3:
+                return
         if self.prediction.intent in ("question", "out_of_scope") or self.text.endswith("?"):
             _ = self.answer
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import uuid
 from pathlib import Path
@@ -166,13 +167,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from knowledge.service import index_is_current
+
     settings = _settings()
     settings.ensure_local_dirs()
     cmd_migrate(args)
-    # Ingest in a child process: the model it loads must not stay resident in the server's
-    # parent process (with --workers N every worker loads its own copy anyway).
-    if subprocess.run([sys.executable, "-m", "handlers.cli", "ingest"]).returncode != 0:
-        print("privacy-bot: ingest failed; the server will retry at start-up.", file=sys.stderr)
+    # One worker ingests at start-up by itself. Several would race to do the same work, so a
+    # stale index is built first — in a child process, so the model it loads does not stay
+    # resident in the server's parent process (every worker loads its own copy anyway).
+    if args.workers > 1 and not index_is_current(chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL):
+        if subprocess.run([sys.executable, "-m", "handlers.cli", "ingest"]).returncode != 0:
+            print("privacy-bot: ingest failed; the server will retry at start-up.", file=sys.stderr)
+    if args.workers > 1 and not settings.EMBEDDING_THREADS:
+        # Workers re-read the settings from the environment: share the cores out between them.
+        os.environ["EMBEDDING_THREADS"] = str(max(1, (os.cpu_count() or 1) // args.workers))
     base = f"http://{args.host}:{args.port}"
     print(f"\nPrivacy helpdesk on {base}\n  chat (demo page):  {base}/\n  health:            {base}/healthz\n"
           f"  agent console:     {base}/console  (first admin: .venv/bin/privacy-bot agent add you@example.com --role admin)\n", flush=True)

@@ -35,8 +35,14 @@ class LocalEmbeddings(Embeddings):
     retriever, so the cache saves the ~8 ms model call on the second use.
     """
 
-    def __init__(self, model_path: Path | None = None, *, cache_size: int = 2048) -> None:
+    def __init__(self, model_path: Path | None = None, *, cache_size: int = 2048, threads: int = 0) -> None:
         from langchain_huggingface import HuggingFaceEmbeddings
+
+        if threads > 0:
+            import torch
+
+            # Several server workers on few cores: one thread each beats oversubscribed pools.
+            torch.set_num_threads(threads)
 
         self.model_path = model_path or packaged_model_path()
         self._model = HuggingFaceEmbeddings(

@@ -151,8 +151,10 @@ def chroma_client(*, path: str, url: str | None = None) -> chromadb.ClientAPI:
     return chromadb.PersistentClient(path=path, settings=settings)
 
 
-def collection_name(source: KnowledgeSource, embeddings: Embeddings) -> str:
-    return f"{COLLECTION_PREFIX}-{source.fingerprint(getattr(embeddings, 'name', type(embeddings).__name__))}"
+def collection_name(source: KnowledgeSource, embeddings: Embeddings | str) -> str:
+    """The collection for this knowledge and model (a model name is enough: no need to load it)."""
+    model = embeddings if isinstance(embeddings, str) else getattr(embeddings, "name", type(embeddings).__name__)
+    return f"{COLLECTION_PREFIX}-{source.fingerprint(model)}"
 
 
 def build_documents(source: KnowledgeSource) -> list[Document]:

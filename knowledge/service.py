@@ -17,6 +17,17 @@ class IndexNotReady(Exception):
     """The index is missing or stale and may not be built here."""
 
 
+def index_is_current(*, chroma_path: str, chroma_url: str | None = None) -> bool:
+    """Whether the index for the current statement exists, checked without loading the model."""
+    from knowledge.embeddings import MODEL_NAME
+
+    try:
+        client = chroma_client(path=chroma_path, url=chroma_url)
+        return is_current(client, collection_name(KnowledgeSource.load(), MODEL_NAME))
+    except Exception:  # an unreachable Chroma server: let the normal start-up path report it
+        return False
+
+
 class KnowledgeBase:
     """Owns the Chroma connection and the retriever; `search` fails cleanly until it is ready."""
 
