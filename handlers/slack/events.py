@@ -55,15 +55,22 @@ def register(app: App, talk: SlackTalk) -> None:
     app.event("app_home_opened")(ack=acknowledge, lazy=[handle_home])
 
 
+def _claim(talk: SlackTalk, event: dict[str, Any], team_id: str) -> tuple[str, str, str, str] | None:
+    """(channel, ts, user, key) of a message this process is the first to take, else None."""
+    channel, ts, user = event.get("channel"), event.get("ts"), event.get("user")
+    if not (channel and ts and user):
+        return None
+    key = message_key(team_id, channel, ts)
+    return (channel, ts, user, key) if talk.claim(key) else None
+
+
 def direct_message(talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_id: str,
                    bot_user_id: str | None) -> None:
     """A turn of the user's DM conversation: the full conversation, requests included."""
-    channel, ts, user = event.get("channel"), event.get("ts"), event.get("user")
-    if not (channel and ts and user):
+    claimed = _claim(talk, event, team_id)
+    if claimed is None:
         return
-    key = message_key(team_id, channel, ts)
-    if not talk.claim(key):
-        return
+    channel, ts, user, key = claimed
     thread = event.get("thread_ts")
     try:
         text = clean_text(from_slack(event.get("text") or "", bot_user_id=bot_user_id))
@@ -79,12 +86,10 @@ def direct_message(talk: SlackTalk, client: WebClient, event: dict[str, Any], *,
 def mention(talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_id: str,
             bot_user_id: str | None) -> None:
     """A mention in a channel: answered in its thread; a request moves to the user's DM."""
-    channel, ts, user = event.get("channel"), event.get("ts"), event.get("user")
-    if not (channel and ts and user):
+    claimed = _claim(talk, event, team_id)
+    if claimed is None:
         return
-    key = message_key(team_id, channel, ts)
-    if not talk.claim(key):
-        return
+    channel, ts, user, key = claimed
     thread = event.get("thread_ts") or ts
     text = clean_text(from_slack(event.get("text") or "", bot_user_id=bot_user_id))
     try:

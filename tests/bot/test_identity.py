@@ -26,13 +26,6 @@ def test_signature_is_hmac_of_lowercased_email() -> None:
     assert not verify_signature("carol@example.com", "", "s3cret")
 
 
-@pytest.fixture
-def db(database_url: str) -> Database:
-    database = Database(database_url)
-    database.migrate()
-    yield database
-    database.dispose()
-
 
 def test_code_is_stored_hashed_and_accepted_once(db: Database) -> None:
     codes = CodeVerifier("k" * 32)

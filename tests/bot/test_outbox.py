@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlmodel import select
 
 from bot.db import Database
@@ -15,13 +14,6 @@ from tests.factories import FakeClock, RecordingSender
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
 
-
-@pytest.fixture
-def db(database_url: str) -> Database:
-    database = Database(database_url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 def _queue(db: Database, n: int = 1, kind: str = "receipt") -> None:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
-import pytest
 from sqlmodel import select
 
 from bot.db import Database
@@ -20,13 +19,6 @@ START = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
 POLICY = RetentionPolicy(tickets_after=timedelta(days=365), transcripts_after=timedelta(days=90),
                          codes_after=timedelta(days=1))
 
-
-@pytest.fixture
-def db(database_url: str) -> Database:
-    database = Database(database_url)
-    database.migrate()
-    yield database
-    database.dispose()
 
 
 def _ticket(db: Database, session_id: str, email: str) -> str:
