@@ -76,3 +76,12 @@ def test_eval_prints_the_metrics(run: Any) -> None:
 def test_migrate(run: Any) -> None:
     result = run("migrate")
     assert result.returncode == 0 and "up to date" in result.stdout
+
+
+def test_purge_reports_and_dry_run_changes_nothing(run: Any) -> None:
+    assert run("migrate").returncode == 0
+    dry = run("purge", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    assert "Dry run" in dry.stdout and "tickets anonymised: 0" in dry.stdout
+    real = run("purge", "--transcripts-days", "30")
+    assert real.returncode == 0 and real.stdout.startswith("Purged:")
