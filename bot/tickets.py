@@ -35,7 +35,7 @@ STATUS_LABELS = {
 
 
 def new_reference() -> str:
-    """PRV-XXXX-XXXX: 40 random bits, so collisions are rare and retried when they happen."""
+    """PRV-7K3M-9QXT style: 40 random bits, so collisions are rare and retried when they happen."""
     chars = "".join(secrets.choice(_ALPHABET) for _ in range(8))
     return f"PRV-{chars[:4]}-{chars[4:]}"
 
