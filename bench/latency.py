@@ -75,6 +75,19 @@ def cpu_seconds(pid: int) -> float:
     return total / ticks
 
 
+def wait_ready(base: str, timeout: float = 180.0) -> None:
+    """Poll /healthz until it answers 200 (bounded)."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.05)
+    raise RuntimeError(f"{base} did not become ready within {timeout:.0f} s")
+
+
 def in_process(n: int, data: Path) -> dict[str, float]:
     from app import build_services
     from bot.settings import Settings
@@ -128,14 +141,7 @@ def over_http(n: int, data: Path) -> dict[str, float]:
         t0 = time.perf_counter()
         server = subprocess.Popen([str(ROOT / ".venv/bin/privacy-bot"), "serve", "--port", str(port)], env=env,
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        deadline = time.time() + 180
-        while time.time() < deadline:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            time.sleep(0.05)
+        wait_ready(f"http://127.0.0.1:{port}")
         ready[label] = time.perf_counter() - t0
         if label == "cold":
             server.terminate()

@@ -31,7 +31,7 @@ import yaml
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.latency import cpu_seconds, free_port, percentile, rss_mb  # noqa: E402
+from bench.latency import cpu_seconds, free_port, percentile, rss_mb, wait_ready  # noqa: E402
 from bot.identity import sign_identity  # noqa: E402
 from tests.smtp import SmtpServer  # noqa: E402
 
@@ -149,13 +149,7 @@ def main() -> None:
                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         base = f"http://127.0.0.1:{port}"
         try:
-            for _ in range(1800):
-                try:
-                    if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                time.sleep(0.1)
+            wait_ready(base)
             # The generator runs in several processes: one Python process cannot drive 16
             # clients without becoming the bottleneck on this 2-core machine.
             per = [args.clients // args.processes + (k < args.clients % args.processes) for k in range(args.processes)]

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
+from bot.conversations import requester_of
 from bot.errors import InvalidInput, RateLimited, VerificationFailed
 from bot.flows import CODE, COMPANY, CONFIRM, EMAIL, FLOWS, NAME, FieldSpec, FlowSpec, parse_field
 from bot.identity import CodeVerifier
@@ -292,10 +293,9 @@ class Dialog:
 
     # -- outcomes ---------------------------------------------------------------------------
     def _requester(self, ctx: TurnContext) -> Requester:
-        c = ctx.conversation
-        name = ctx.state["flow"]["values"].get("name") or c.requester_name
-        return Requester(email=c.requester_email, name=name, verified_via=c.verified_via,
-                         slack_user_id=c.slack_user_id, slack_team_id=c.slack_team_id)
+        """The conversation's requester, with the name given in this flow if there is one."""
+        requester = requester_of(ctx.conversation)
+        return replace(requester, name=ctx.state["flow"]["values"].get("name") or requester.name)
 
     def _file(self, ctx: TurnContext) -> Reply:
         flow = ctx.state["flow"]
@@ -337,22 +337,17 @@ class Dialog:
 
     def _show_status(self, ctx: TurnContext, preface: str) -> Reply:
         ctx.state.pop("flow", None)
-        tickets = requester_tickets(ctx.session, self._requester_plain(ctx))
+        tickets = requester_tickets(ctx.session, requester_of(ctx.conversation))
         if not tickets:
             text = "I couldn't find any requests filed under your verified identity."
             return ctx.reply("\n\n".join(filter(None, [preface, text])), "ticket_status", expecting=menu())
         lines = ["Here are your requests:"] + [_status_line(t) for t in tickets]
         return ctx.reply("\n\n".join(filter(None, [preface, "\n".join(lines)])), "ticket_status", ticket=summary(tickets[0]))
 
-    def _requester_plain(self, ctx: TurnContext) -> Requester:
-        c = ctx.conversation
-        return Requester(email=c.requester_email, name=c.requester_name, verified_via=c.verified_via,
-                         slack_user_id=c.slack_user_id, slack_team_id=c.slack_team_id)
-
     def _own_open_ticket(self, ctx: TurnContext) -> Ticket | None:
         reference = ctx.state["flow"]["values"]["reference"]
         ticket = get_ticket(ctx.session, reference)
-        mine = ticket is not None and ticket.id in {t.id for t in requester_tickets(ctx.session, self._requester_plain(ctx), limit=500)}
+        mine = ticket is not None and ticket.id in {t.id for t in requester_tickets(ctx.session, requester_of(ctx.conversation), limit=500)}
         return ticket if mine else None
 
     def _confirm_withdrawal(self, ctx: TurnContext, preface: str) -> Reply:

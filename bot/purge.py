@@ -13,13 +13,13 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from bot import dedupe
 from bot.models import (
     AuditEvent,
     ConsoleSession,
     Conversation,
     Note,
     OutboxMessage,
-    ProcessedEvent,
     Ticket,
     Turn,
     VerificationCode,
@@ -66,7 +66,7 @@ def purge(session: Session, *, now: datetime, policy: RetentionPolicy, dry_run: 
         .values(recipient="", body="[purged]", subject="", payload={})
     ).rowcount
     report.codes_deleted = _count_delete(session, delete(VerificationCode).where(col(VerificationCode.created_at) < now - policy.codes_after))
-    report.dedupe_keys_deleted = _count_delete(session, delete(ProcessedEvent).where(col(ProcessedEvent.created_at) < now - policy.dedupe_after))
+    report.dedupe_keys_deleted = dedupe.purge(session, now=now, older_than=policy.dedupe_after)
     report.console_sessions_deleted = _count_delete(session, delete(ConsoleSession).where(col(ConsoleSession.expires_at) < now))
     if dry_run:
         session.rollback()

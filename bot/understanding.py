@@ -22,8 +22,7 @@ _CORRECTION = re.compile(
 )
 UNSURE = 0.7  # below this a top-level 'off-topic' verdict yields to a confident answer; rules give 1.0
 _CORRECTION_FIELDS = {
-    "full name": "name", "name": "name", "email": "email", "e-mail": "email", "email address": "email",
-    "e-mail address": "email", "company": "company", "grounds": "grounds", "reason": "grounds",
+    "full name": "name", "name": "name", "email": "email", "email address": "email", "company": "company", "grounds": "grounds", "reason": "grounds",
     "description": "description", "topic": "description",
 }
 
@@ -99,9 +98,7 @@ class Understanding:
         match = _CORRECTION.match(self.text)
         if not match:
             return None
-        field = _CORRECTION_FIELDS.get(match.group("field").lower().replace("-", ""), None) or _CORRECTION_FIELDS.get(
-            match.group("field").lower()
-        )
+        field = _CORRECTION_FIELDS.get(match.group("field").lower().replace("-", ""))
         return (field, match.group("value").strip().rstrip(".")) if field else None
 
     @property
