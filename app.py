@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import sys
 import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
@@ -14,15 +15,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from langchain_core.embeddings import Embeddings
 
-from bot.answers import Answerer, LlmPhraser
-from bot.db import Database
-from bot.engine import Engine
-from bot.identity import CodeVerifier
+from bot.answering.answers import Answerer, LlmPhraser
+from bot.store.db import Database
+from bot.conversation.engine import Engine
+from bot.access.identity import CodeVerifier
 from bot.logs import configure_logging
-from bot.intents import IntentClassifier
-from bot.models import utcnow
-from bot.notify import LogMailer, OutboxWorker, Sender, SmtpMailer
-from bot.ratelimit import RateLimiter
+from bot.answering.intents import IntentClassifier
+from bot.store.models import utcnow
+from bot.store.mail import LogMailer, SmtpMailer
+from bot.store.outbox import OutboxWorker, Sender
+from bot.access.ratelimit import RateLimiter
 from bot.settings import Settings
 from handlers.console.routes import router as console_router
 from handlers.deps import Services
@@ -154,3 +156,25 @@ def _try(step: Callable[[], Any], what: str) -> bool:
     except Exception as exc:  # start-up must survive an unavailable dependency; /healthz reports it
         log.error("%s failed: %s: %s", what, type(exc).__name__, exc)
         return False
+
+
+def load_settings() -> Settings:
+    """Settings from the environment and .env; an invalid value ends the command with one clear line."""
+    try:
+        return Settings()
+    except Exception as exc:  # a bad .env or variable: say which, don't dump a traceback
+        sys.exit(f"privacy-bot: configuration error: {exc}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """The `privacy-bot` command: the CLI channel, handed what it needs from here."""
+    from handlers.cli import Wiring
+    from handlers.cli import main as run
+
+    wiring = Wiring(settings=load_settings, build_services=build_services, build_understanding=build_understanding,
+                    server_factory="app:create_app", command=(sys.executable, "-m", "app"))
+    return run(sys.argv[1:] if argv is None else argv, wiring)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -32,7 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.latency import cpu_seconds, free_port, percentile, rss_mb, wait_ready  # noqa: E402
-from bot.identity import sign_identity  # noqa: E402
+from bot.access.identity import sign_identity  # noqa: E402
 from tests.smtp import SmtpServer  # noqa: E402
 
 SECRET = "bench-identity-secret"

@@ -6,6 +6,8 @@ import argparse
 import os
 import sys
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -19,11 +21,15 @@ DEFAULT_EVAL_SETS = [REPO_ROOT / "tests/data/retrieval_eval.yaml", REPO_ROOT / "
 DEFAULT_INTENT_SET = REPO_ROOT / "tests/data/intents.yaml"
 
 
-def _settings() -> Settings:
-    try:
-        return Settings()
-    except Exception as exc:  # a bad .env or variable: say which, don't dump a traceback
-        sys.exit(f"privacy-bot: configuration error: {exc}")
+@dataclass(frozen=True)
+class Wiring:
+    """What the composition root (app.py) hands the commands, so no handler imports it."""
+
+    settings: Callable[[], Settings]  # read once per command; exits with a clear line when invalid
+    build_services: Callable[[Settings], Any]  # everything behind the routes (handlers.deps.Services)
+    build_understanding: Callable[[Settings], tuple[Any, Any, Any]]  # (knowledge, classifier, answerer)
+    server_factory: str  # the import string uvicorn's workers call, e.g. "app:create_app"
+    command: tuple[str, ...]  # how to run this CLI in a child process
 
 
 def _progress(stage: str, done: int, total: int) -> None:
@@ -40,7 +46,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from knowledge.embeddings import LocalEmbeddings
     from knowledge.service import KnowledgeBase
 
-    settings = _settings()
+    settings = args.wiring.settings()
     settings.ensure_local_dirs()
     print("Loading the embedding model (offline)...", file=sys.stderr)
     embeddings = LocalEmbeddings()
@@ -54,9 +60,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 def cmd_migrate(args: argparse.Namespace) -> int:
     """Apply database migrations."""
-    from bot.db import Database
+    from bot.store.db import Database
 
-    settings = _settings()
+    settings = args.wiring.settings()
     settings.ensure_local_dirs()
     Database(settings.DATABASE_URL).migrate()
     print("Database is up to date.")
@@ -65,18 +71,16 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question from the statement and print it."""
-    from app import build_understanding
-
     question = " ".join(args.question).strip()
     if not question:
         print("Ask a question, e.g.: privacy-bot ask \"how long do you keep my data?\"", file=sys.stderr)
         return 2
-    settings = _settings()
+    settings = args.wiring.settings()
     settings.ensure_local_dirs()
-    _, classifier, answerer = build_understanding(settings)
+    _, classifier, answerer = args.wiring.build_understanding(settings)
     prediction = classifier.classify(question)
     if prediction.intent == "out_of_scope":
-        from bot.answers import DECLINE
+        from bot.answering.answers import DECLINE
 
         print(DECLINE)
         return 0
@@ -91,12 +95,11 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the bot in the terminal: questions and full requests."""
-    from app import build_services
     from bot.types import Inbound
 
-    settings = _settings()
+    settings = args.wiring.settings()
     print("Starting (loading the model and the index)...", file=sys.stderr)
-    services = build_services(settings)
+    services = args.wiring.build_services(settings)
     services.outbox.start()
     session_id = f"cli-{uuid.uuid4().hex}"
     print("Privacy helpdesk — type your question, a number to pick an option, or 'quit' to leave.\n")
@@ -127,13 +130,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     """Measure answer quality (hit@k, passage in the reply, declines) and intent accuracy."""
-    from app import build_understanding
-    from bot.quality import pipeline_outcome
+    from bot.answering.quality import pipeline_outcome
     from knowledge.evaluation import evaluate, load_cases
 
-    settings = _settings()
+    settings = args.wiring.settings()
     settings.ensure_local_dirs()
-    knowledge, classifier, answerer = build_understanding(settings)
+    knowledge, classifier, answerer = args.wiring.build_understanding(settings)
     run = pipeline_outcome(classifier, answerer, knowledge)
     failed = False
     for path in args.questions or [p for p in DEFAULT_EVAL_SETS if p.exists()]:
@@ -169,14 +171,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from knowledge.service import index_is_current
 
-    settings = _settings()
+    settings = args.wiring.settings()
     settings.ensure_local_dirs()
     cmd_migrate(args)
     # One worker ingests at start-up by itself. Several would race to do the same work, so a
     # stale index is built first — in a child process, so the model it loads does not stay
     # resident in the server's parent process (every worker loads its own copy anyway).
     if args.workers > 1 and not index_is_current(chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL):
-        if subprocess.run([sys.executable, "-m", "handlers.cli", "ingest"]).returncode != 0:
+        if subprocess.run([*args.wiring.command, "ingest"]).returncode != 0:
             print("privacy-bot: ingest failed; the server will retry at start-up.", file=sys.stderr)
     if args.workers > 1 and not settings.EMBEDDING_THREADS:
         # Workers re-read the settings from the environment: share the cores out between them.
@@ -185,7 +187,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     print(f"\nPrivacy helpdesk on {base}\n  chat (demo page):  {base}/\n  health:            {base}/healthz\n"
           f"  agent console:     {base}/console  (first admin: .venv/bin/privacy-bot agent add you@example.com --role admin)\n", flush=True)
     # Our masked JSON logging (configured in create_app) replaces uvicorn's, access log included.
-    uvicorn.run("app:create_app", factory=True, host=args.host, port=args.port, workers=args.workers,
+    uvicorn.run(args.wiring.server_factory, factory=True, host=args.host, port=args.port, workers=args.workers,
                 log_level=settings.LOG_LEVEL.lower(), proxy_headers=True, forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
                 log_config=None, access_log=False)
     return 0
@@ -195,11 +197,11 @@ def cmd_purge(args: argparse.Namespace) -> int:
     """Apply the retention policy: anonymise old closed tickets, delete old transcripts and codes."""
     from datetime import timedelta
 
-    from bot.db import Database
-    from bot.models import utcnow
-    from bot.purge import RetentionPolicy, purge
+    from bot.store.db import Database
+    from bot.store.models import utcnow
+    from bot.cases.purge import RetentionPolicy, purge
 
-    settings = _settings()
+    settings = args.wiring.settings()
     policy = RetentionPolicy(
         tickets_after=timedelta(days=args.tickets_days or settings.PURGE_TICKETS_AFTER_DAYS),
         transcripts_after=timedelta(days=args.transcripts_days or settings.PURGE_TRANSCRIPTS_AFTER_DAYS),
@@ -259,14 +261,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None, wiring: Wiring) -> int:
+    """Run one command; `wiring` comes from the composition root (app.main)."""
     args = build_parser().parse_args(argv)
+    args.wiring = wiring
     configure_logging("WARNING", fmt="text")
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
 
-
-if __name__ == "__main__":
-    sys.exit(main())

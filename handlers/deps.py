@@ -9,10 +9,10 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from bot.db import Database
-from bot.engine import Engine
-from bot.notify import OutboxWorker
-from bot.ratelimit import RateLimiter
+from bot.store.db import Database
+from bot.conversation.engine import Engine
+from bot.store.outbox import OutboxWorker
+from bot.access.ratelimit import RateLimiter
 from bot.settings import Settings
 from knowledge.service import KnowledgeBase
 

@@ -9,9 +9,9 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.conversations import history
+from bot.store.conversations import history
 from bot.errors import MessageTooLong
-from bot.identity import verify_signature
+from bot.access.identity import verify_signature
 from bot.types import Inbound, Requester
 from bot.validation import MAX_MESSAGE_CHARS, clean_text
 from handlers.deps import ServicesDep, client_key

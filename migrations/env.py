@@ -1,4 +1,4 @@
-"""Alembic environment: runs against the connection `bot.db.Database.migrate` hands over."""
+"""Alembic environment: runs against the connection `bot.store.db.Database.migrate` hands over."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import create_engine
 from sqlmodel import SQLModel
 
-import bot.models  # noqa: F401  (registers the tables on SQLModel.metadata)
+import bot.store.models  # noqa: F401  (registers the tables on SQLModel.metadata)
 
 config = context.config
 target_metadata = SQLModel.metadata

@@ -7,7 +7,7 @@ import threading
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.models import OutboxMessage
+from bot.store.models import OutboxMessage
 
 
 class FakeClock:

@@ -17,8 +17,8 @@ import httpx
 import pytest
 from sqlmodel import select
 
-from bot.db import Database
-from bot.models import Ticket
+from bot.store.db import Database
+from bot.store.models import Ticket
 from tests.smtp import free_port
 
 BIN = Path(sys.executable).parent

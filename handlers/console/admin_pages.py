@@ -8,8 +8,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from bot.agents import ROLES, create_agent, deactivate_agent, get_agent, list_agents
-from bot.console_auth import issue_api_token, list_api_tokens, revoke_api_token
+from bot.access.agents import ROLES, create_agent, deactivate_agent, get_agent, list_agents
+from bot.access.sessions import issue_api_token, list_api_tokens, revoke_api_token
 from bot.errors import InvalidInput, TransitionRefused
 from handlers.console.auth import AdminDep, AdminFormDep, ConsoleUser
 from handlers.console.render import NO_STORE, ConsolePageRoute, page

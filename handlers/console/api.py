@@ -8,9 +8,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from starlette import status
 
-from bot.casework import CaseFile, add_note, load_case, perform_action
-from bot.models import TicketsPublic
-from bot.queue import (
+from bot.cases.casework import CaseFile, add_note, load_case, perform_action
+from bot.store.models import TicketsPublic
+from bot.cases.queue import (
     MAX_PER_PAGE,
     PER_PAGE,
     SORTS,
@@ -19,7 +19,7 @@ from bot.queue import (
     list_tickets,
     to_public,
 )
-from bot.tickets import TYPE_LABELS
+from bot.cases.tickets import TYPE_LABELS
 from handlers.console.auth import ApiAgentDep
 from handlers.console.filters import queue_filter
 from handlers.console.schemas import (

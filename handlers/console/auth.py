@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from bot.console_auth import agent_for_token, record_token_use, resolve_session, same_secret, token_use_is_stale
+from bot.access.sessions import agent_for_token, record_token_use, resolve_session, same_secret, token_use_is_stale
 from bot.errors import Forbidden, NotAuthenticated
-from bot.models import Agent
+from bot.store.models import Agent
 from bot.settings import Settings
 from handlers.deps import ServicesDep
 

@@ -7,15 +7,14 @@ import getpass
 import sys
 from typing import Any
 
-# Mirrors bot.agents.ROLES (create_agent checks again) so `privacy-bot --help` stays light.
+# Mirrors bot.access.agents.ROLES (create_agent checks again) so `privacy-bot --help` stays light.
 ROLES = ("agent", "admin")
 
 
-def _database() -> Any:
-    from bot.db import Database
-    from handlers.cli import _settings
+def _database(args: argparse.Namespace) -> Any:
+    from bot.store.db import Database
 
-    settings = _settings()
+    settings = args.wiring.settings()
     settings.ensure_local_dirs()
     db = Database(settings.DATABASE_URL)
     db.migrate()  # idempotent: `agent add` may well be the first command a newcomer runs
@@ -34,12 +33,12 @@ def _read_password() -> str:
 
 def cmd_agent_add(args: argparse.Namespace) -> int:
     """Create a console account."""
-    from bot.agents import create_agent
+    from bot.access.agents import create_agent
     from bot.errors import HelpdeskError
-    from bot.models import utcnow
+    from bot.store.models import utcnow
 
     password = _read_password()
-    db = _database()
+    db = _database(args)
     try:
         with db.write() as session:
             agent = create_agent(session, email=args.email, password=password, role=args.role, now=utcnow(),
@@ -56,11 +55,11 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
 
 def cmd_agent_token(args: argparse.Namespace) -> int:
     """Issue an API token; it is printed once, alone on the last line, and stored only hashed."""
-    from bot.agents import get_agent_by_email
-    from bot.console_auth import issue_api_token
-    from bot.models import utcnow
+    from bot.access.agents import get_agent_by_email
+    from bot.access.sessions import issue_api_token
+    from bot.store.models import utcnow
 
-    db = _database()
+    db = _database(args)
     try:
         with db.write() as session:
             agent = get_agent_by_email(session, args.email)

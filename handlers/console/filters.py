@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from urllib.parse import urlencode
 
 from bot.errors import InvalidInput
-from bot.queue import PER_PAGE, QueueFilter
+from bot.cases.queue import PER_PAGE, QueueFilter
 
 CONSOLE_DEFAULT_STATUS = "active"  # the console opens on the work still to do
 _TRUE = {"1", "true", "on", "yes"}

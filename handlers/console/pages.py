@@ -10,10 +10,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from bot.agents import authenticate, list_agents
-from bot.console_auth import end_session, new_secret, same_secret, start_session
+from bot.access.agents import authenticate, list_agents
+from bot.access.sessions import end_session, new_secret, same_secret, start_session
 from bot.errors import Forbidden, RateLimited
-from bot.queue import (
+from bot.cases.queue import (
     SORTS,
     STATUS_FILTERS,
     csv_rows,

@@ -16,10 +16,10 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from bot.casework import VERIFICATION_LABELS
+from bot.cases.casework import VERIFICATION_LABELS
 from bot.errors import HelpdeskError, NotAuthenticated
-from bot.lifecycle import REJECTION_REASONS
-from bot.tickets import STATUS_LABELS, TYPE_LABELS
+from bot.cases.lifecycle import REJECTION_REASONS
+from bot.cases.tickets import STATUS_LABELS, TYPE_LABELS
 from handlers.console.auth import SessionExpired, clear_session_cookie
 
 log = logging.getLogger(__name__)

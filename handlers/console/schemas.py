@@ -8,8 +8,8 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import SQLModel
 
-from bot.casework import MAX_NOTE_CHARS, MAX_TEXT_CHARS
-from bot.models import TicketPublic
+from bot.cases.casework import MAX_NOTE_CHARS, MAX_TEXT_CHARS
+from bot.store.models import TicketPublic
 
 
 class AuditEventPublic(SQLModel):

@@ -10,11 +10,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from bot.agents import list_agents
-from bot.casework import AGENT_ACTIONS, CaseFile, add_note, case_record, load_case, perform_action
+from bot.access.agents import list_agents
+from bot.cases.casework import AGENT_ACTIONS, CaseFile, add_note, case_record, load_case, perform_action
 from bot.errors import InvalidInput, TransitionRefused
-from bot.queue import urgency
-from bot.tickets import OPEN_STATUSES
+from bot.cases.queue import urgency
+from bot.cases.tickets import OPEN_STATUSES
 from handlers.console.auth import ConsoleUser, ConsoleUserDep, FormUserDep
 from handlers.console.render import NO_STORE, ConsolePageRoute, page
 from handlers.deps import Services, ServicesDep

@@ -10,11 +10,11 @@ from slack_bolt import Ack, App, Respond
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.agents import get_agent_by_email
+from bot.access.agents import get_agent_by_email
 from bot.errors import Forbidden, HelpdeskError, TicketNotFound
-from bot.lifecycle import ActionRequest, apply_action
-from bot.models import Ticket
-from bot.tickets import get_ticket
+from bot.cases.lifecycle import ActionRequest, apply_action
+from bot.store.models import Ticket
+from bot.cases.tickets import get_ticket
 from handlers.deps import Services
 from handlers.slack import render
 from handlers.slack.talk import SORRY, SlackTalk, dm_session, moved_to_dm_text

@@ -32,16 +32,12 @@ def build_socket_mode_handler(services: Any) -> Any:
 
 def cmd_slack(args: argparse.Namespace) -> int:
     """Run the Slack bot over Socket Mode until interrupted; the outbox runs here too."""
-    from handlers.cli import _settings
-
-    settings = _settings()
+    settings = args.wiring.settings()
     if not (settings.SLACK_BOT_TOKEN and settings.SLACK_APP_TOKEN):
         print(NOT_CONFIGURED, file=sys.stderr)
         return 2
-    from app import build_services
-
     print("Starting (loading the model and the index)...", file=sys.stderr)
-    services = build_services(settings)
+    services = args.wiring.build_services(settings)
     handler = build_socket_mode_handler(services)
     refused = _refused(handler.app.client)
     if refused:

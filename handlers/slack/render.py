@@ -6,8 +6,8 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from bot.tickets import STATUS_LABELS, TYPE_LABELS
-from bot.turn import menu
+from bot.cases.tickets import STATUS_LABELS, TYPE_LABELS
+from bot.conversation.turn import menu
 from bot.types import Choice, Citation, Expecting, Reply, TicketSummary
 
 SECTION_CHARS = 2900  # Slack allows 3000 characters per section text

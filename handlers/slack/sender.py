@@ -7,8 +7,8 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.models import OutboxMessage
-from bot.notify import PermanentFailure
+from bot.store.models import OutboxMessage
+from bot.store.outbox import PermanentFailure
 from bot.settings import Settings
 from handlers.slack import render
 from handlers.slack.client import web_client
@@ -23,7 +23,7 @@ PERMANENT_ERRORS = frozenset({
 
 
 class SlackSender:
-    """Implements bot.notify.Sender for channel "slack"; raising leaves the message for a retry."""
+    """Implements bot.store.outbox.Sender for channel "slack"; raising leaves the message for a retry."""
 
     def __init__(self, client: WebClient, *, public_url: str) -> None:
         self.client = client

@@ -12,7 +12,7 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot import dedupe
+from bot.store import dedupe
 from bot.errors import HelpdeskError, InvalidInput, StoreUnavailable
 from bot.types import REQUEST_TYPES, Inbound, Reply, Requester
 from bot.validation import clean_text, validate_email

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from bot.db import Database
+from bot.store.db import Database
 
 
 @pytest.fixture

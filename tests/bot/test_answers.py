@@ -7,7 +7,7 @@ from typing import Any
 from langchain_core.language_models.fake_chat_models import FakeListChatModel, GenericFakeChatModel
 from langchain_core.messages import AIMessage
 
-from bot.answers import SYSTEM_PROMPT, Answerer, LlmPhraser
+from bot.answering.answers import SYSTEM_PROMPT, Answerer, LlmPhraser
 
 QUESTION = "How long do you keep my data?"
 

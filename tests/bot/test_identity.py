@@ -7,10 +7,10 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from sqlmodel import select
 
-from bot.db import Database
+from bot.store.db import Database
 from bot.errors import RateLimited, VerificationFailed
-from bot.identity import CodeVerifier, sign_identity, verify_signature
-from bot.models import VerificationCode
+from bot.access.identity import CodeVerifier, sign_identity, verify_signature
+from bot.store.models import VerificationCode
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
 EMAIL = "carol@example.com"

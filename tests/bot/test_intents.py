@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from bot.intents import load_examples
+from bot.answering.intents import load_examples
 from bot.types import INTENTS
 
 TEST_SET = Path(__file__).resolve().parent.parent / "data" / "intents.yaml"
@@ -42,7 +42,7 @@ def test_questions_about_rights_are_questions_and_wishes_are_requests(understand
 
 
 def test_a_trained_model_is_cached_and_reused(embeddings: Any, tmp_path: Path) -> None:
-    from bot.intents import IntentClassifier
+    from bot.answering.intents import IntentClassifier
 
     examples = {"greeting": ["hello", "hi there", "good morning"], "question": ["what data do you keep?",
                 "how long is data stored?", "who is the controller?"]}

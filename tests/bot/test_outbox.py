@@ -7,9 +7,9 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
-from bot.db import Database
-from bot.models import OutboxMessage
-from bot.notify import OutboxWorker, PermanentFailure, enqueue
+from bot.store.db import Database
+from bot.store.models import OutboxMessage
+from bot.store.outbox import OutboxWorker, PermanentFailure, enqueue
 from tests.factories import FakeClock, RecordingSender
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)

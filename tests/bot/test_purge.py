@@ -6,13 +6,13 @@ from datetime import datetime, timedelta, timezone
 
 from sqlmodel import select
 
-from bot.db import Database
-from bot.identity import CodeVerifier
-from bot.lifecycle import ActionRequest, apply_action
-from bot.models import AuditEvent, Conversation, Note, Ticket, Turn, VerificationCode
-from bot.notify import notify_requester
-from bot.purge import RetentionPolicy, purge
-from bot.tickets import create_ticket
+from bot.store.db import Database
+from bot.access.identity import CodeVerifier
+from bot.cases.lifecycle import ActionRequest, apply_action
+from bot.store.models import AuditEvent, Conversation, Note, Ticket, Turn, VerificationCode
+from bot.store.outbox import notify_requester
+from bot.cases.purge import RetentionPolicy, purge
+from bot.cases.tickets import create_ticket
 from bot.types import Requester
 
 START = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.quality import pipeline_outcome
+from bot.answering.quality import pipeline_outcome
 from knowledge.evaluation import evaluate, load_cases
 
 DATA = Path(__file__).resolve().parent.parent / "data"

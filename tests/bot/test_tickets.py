@@ -9,9 +9,9 @@ from datetime import date, datetime, timezone
 import pytest
 from sqlmodel import func, select
 
-from bot.db import Database
-from bot.models import AuditEvent, Ticket
-from bot.tickets import add_months, create_ticket, due_date_for, get_ticket, new_reference, requester_tickets
+from bot.store.db import Database
+from bot.store.models import AuditEvent, Ticket
+from bot.cases.tickets import add_months, create_ticket, due_date_for, get_ticket, new_reference, requester_tickets
 from bot.types import Requester
 
 ALICE = Requester(email="alice@example.com", name="Alice Example", verified_via="email_code")

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import expect
 
-from bot.conversations import record_turn
+from bot.store.conversations import record_turn
 from tests.handlers.console.conftest import add_agent, add_ticket
 
 pytestmark = pytest.mark.browser

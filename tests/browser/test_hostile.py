@@ -12,7 +12,7 @@ import pytest
 import yaml
 from playwright.sync_api import expect
 
-from bot.conversations import record_turn
+from bot.store.conversations import record_turn
 from tests.browser.test_widget import ask, open_panel
 from tests.handlers.console.conftest import add_agent, add_ticket
 

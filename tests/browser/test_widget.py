@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from playwright.sync_api import Locator, Page, Route, expect
 
-from bot.identity import sign_identity
+from bot.access.identity import sign_identity
 from tests.smtp import free_port
 
 pytestmark = pytest.mark.browser

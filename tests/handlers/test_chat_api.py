@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from bot.identity import sign_identity
+from bot.access.identity import sign_identity
 from tests.factories import ChatDriver
 
 CONTRACT_KEYS = {"session_id", "reply", "intent", "citations", "expecting", "ticket"}

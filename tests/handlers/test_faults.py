@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app import create_app
-from bot.models import OutboxMessage, Ticket
+from bot.store.models import OutboxMessage, Ticket
 from tests import pgcluster
 from tests.factories import ChatDriver
 from tests.smtp import SmtpServer

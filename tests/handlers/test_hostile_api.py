@@ -13,7 +13,7 @@ from langchain_core.language_models.fake_chat_models import ParrotFakeChatModel
 from langchain_core.messages import AIMessage
 
 from app import create_app
-from bot.answers import SYSTEM_PROMPT
+from bot.answering.answers import SYSTEM_PROMPT
 from knowledge.service import KnowledgeBase
 from knowledge.statement import STATEMENT_PATH
 

@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import create_app
-from bot.ratelimit import RateLimiter
+from bot.access.ratelimit import RateLimiter
 from tests.factories import ChatDriver
 
 REDIS_URL = os.environ.get("TEST_REDIS_URL", "")

@@ -10,8 +10,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app import create_app
-from bot.identity import sign_identity
-from bot.models import AuditEvent, Ticket
+from bot.access.identity import sign_identity
+from bot.store.models import AuditEvent, Ticket
 from tests.factories import ChatDriver
 
 PORTAL_SECRET = "portal-signing-secret"

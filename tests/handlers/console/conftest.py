@@ -11,9 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app import create_app
-from bot.agents import create_agent
-from bot.models import Ticket
-from bot.tickets import create_ticket
+from bot.access.agents import create_agent
+from bot.store.models import Ticket
+from bot.cases.tickets import create_ticket
 from bot.types import Requester
 
 ADMIN = ("admin@example.com", "admin-password-123")
@@ -89,7 +89,7 @@ def events_of(services: Any, reference: str) -> list[Any]:
     """The ticket's audit events, oldest first."""
     from sqlmodel import col, select
 
-    from bot.models import AuditEvent
+    from bot.store.models import AuditEvent
 
     with services.db.read() as session:
         ticket = session.exec(select(Ticket).where(Ticket.reference == reference)).one()

@@ -9,8 +9,8 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import col, select
 
-from bot.conversations import record_turn
-from bot.models import OutboxMessage
+from bot.store.conversations import record_turn
+from bot.store.models import OutboxMessage
 from tests.handlers.console.conftest import (
     ADMIN,
     AGENT,

@@ -8,7 +8,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot.models import Agent, ApiToken
+from bot.store.models import Agent, ApiToken
 from tests.handlers.console.conftest import ADMIN, AGENT, csrf_of, sign_in
 
 

@@ -10,10 +10,10 @@ from typing import Any
 
 import pytest
 
-from bot.agents import authenticate
-from bot.console_auth import agent_for_token
-from bot.db import Database
-from bot.models import utcnow
+from bot.access.agents import authenticate
+from bot.access.sessions import agent_for_token
+from bot.store.db import Database
+from bot.store.models import utcnow
 
 BIN = Path(sys.executable).parent / "privacy-bot"
 

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from bot.agents import deactivate_agent, get_agent_by_email
-from bot.console_auth import issue_api_token, revoke_api_token
+from bot.access.agents import deactivate_agent, get_agent_by_email
+from bot.access.sessions import issue_api_token, revoke_api_token
 from tests.handlers.console.conftest import ADMIN, AGENT, add_ticket, events_of
 
 

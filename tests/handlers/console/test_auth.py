@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from app import create_app
-from bot.models import ConsoleSession, Note
+from bot.store.models import ConsoleSession, Note
 from tests.handlers.console.conftest import ADMIN, AGENT, add_agent, add_ticket, csrf_of, sign_in
 
 

@@ -11,10 +11,10 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import select
 
-from bot.casework import perform_action
+from bot.cases.casework import perform_action
 from bot.errors import InvalidInput
-from bot.models import Agent, Ticket
-from bot.queue import QueueFilter, csv_safe, dashboard, list_tickets, urgency
+from bot.store.models import Agent, Ticket
+from bot.cases.queue import QueueFilter, csv_safe, dashboard, list_tickets, urgency
 from tests.handlers.console.conftest import ADMIN, AGENT, add_ticket
 
 

@@ -7,9 +7,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot import dedupe
-from bot.db import Database
-from bot.models import ProcessedEvent, Turn
+from bot.store import dedupe
+from bot.store.db import Database
+from bot.store.models import ProcessedEvent, Turn
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 

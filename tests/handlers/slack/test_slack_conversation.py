@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlmodel import select
 
-from bot.agents import create_agent
-from bot.lifecycle import ActionRequest, apply_action
-from bot.models import AuditEvent, OutboxMessage, Ticket
-from bot.tickets import get_ticket
+from bot.access.agents import create_agent
+from bot.cases.lifecycle import ActionRequest, apply_action
+from bot.store.models import AuditEvent, OutboxMessage, Ticket
+from bot.cases.tickets import get_ticket
 from tests.handlers.slack.conftest import AGENT_CHANNEL, PUBLIC_URL, SlackApp
 from tests.handlers.slack.fake_slack import BOT_USER, Call, wait_until
 

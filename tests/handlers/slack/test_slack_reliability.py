@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from slack_sdk.errors import SlackApiError
 
-from bot.models import OutboxMessage, ProcessedEvent, Turn
-from bot.notify import PermanentFailure
+from bot.store.models import OutboxMessage, ProcessedEvent, Turn
+from bot.store.outbox import PermanentFailure
 from tests.handlers.slack.conftest import SlackApp
 from tests.handlers.slack.fake_slack import FakeSlack
 
@@ -103,7 +103,7 @@ def test_slack_is_off_cleanly_without_its_tokens(client: Any, monkeypatch: pytes
     response = client.post("/slack/events", json={"type": "url_verification", "challenge": "x"})
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert "slack" not in client.services.extras
-    from handlers.cli import main
+    from app import main
 
     monkeypatch.chdir(tmp_path)  # no .env of the developer's
     assert main(["slack"]) == 2
@@ -142,7 +142,7 @@ def test_privacy_bot_slack_says_when_the_bot_token_is_refused(
 ) -> None:
     import shutil
 
-    from handlers.cli import main
+    from app import main
 
     shutil.copytree(shared_dirs["chroma"], tmp_path / "chroma")
     monkeypatch.chdir(tmp_path)

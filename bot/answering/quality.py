@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from bot.answers import Answerer
-from bot.intents import IntentClassifier
-from bot.understanding import Understanding
+from bot.answering.answers import Answerer
+from bot.answering.intents import IntentClassifier
+from bot.answering.understanding import Understanding
 from knowledge.evaluation import Outcome
 
 

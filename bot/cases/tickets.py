@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
-from bot.models import AuditEvent, Ticket
+from bot.store.models import AuditEvent, Ticket
 from bot.types import Requester, TicketSummary
 
 # Crockford's base32 without look-alikes (no I, L, O, U): easy to read out on the phone.

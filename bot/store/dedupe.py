@@ -9,7 +9,7 @@ from sqlalchemy import delete
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col
 
-from bot.models import ProcessedEvent
+from bot.store.models import ProcessedEvent
 
 KEEP_FOR = timedelta(days=1)  # far longer than any redelivery window (Slack retries within minutes)
 MAX_KEY_CHARS = 200

@@ -9,9 +9,9 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.flows import start_choices
-from bot.models import Conversation
+from bot.store.models import Conversation
 from bot.types import Choice, Expecting, Inbound, Reply
-from bot.understanding import Understanding
+from bot.answering.understanding import Understanding
 
 
 def menu() -> Expecting:

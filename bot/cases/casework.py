@@ -8,13 +8,13 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.agents import actor_for, get_agent_by_email
-from bot.conversations import history
+from bot.access.agents import actor_for, get_agent_by_email
+from bot.store.conversations import history
 from bot.errors import InvalidInput, TicketNotFound
-from bot.lifecycle import ActionRequest, apply_action
-from bot.models import Agent, AuditEvent, Note, Ticket, Turn
-from bot.queue import days_left
-from bot.tickets import get_ticket, record_event
+from bot.cases.lifecycle import ActionRequest, apply_action
+from bot.store.models import Agent, AuditEvent, Note, Ticket, Turn
+from bot.cases.queue import days_left
+from bot.cases.tickets import get_ticket, record_event
 from bot.validation import clean_text
 
 AGENT_ACTIONS = ("assign", "start", "extend", "complete", "reject")  # "withdraw" is the requester's

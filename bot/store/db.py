@@ -16,7 +16,7 @@ from sqlmodel import Session, create_engine
 from bot.errors import StoreUnavailable
 
 log = logging.getLogger(__name__)
-MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).resolve().parents[2] / "migrations"
 # Any stable 64-bit number: PostgreSQL advisory lock serialising concurrent `migrate` runs.
 _MIGRATION_LOCK_ID = 7_241_902_311
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from functools import cached_property
 
-from bot.answers import Answer, Answerer
-from bot.intents import REFERENCE_RE, IntentClassifier, Prediction
+from bot.answering.answers import Answer, Answerer
+from bot.answering.intents import REFERENCE_RE, IntentClassifier, Prediction
 
 _AFFIRMATIVE = re.compile(r"^(y|ya|yes|yep|yeah|yup|sure|ok|okay|confirm(ed)?|correct|go ahead|do it|please do|file it|that's right|right)\b[.! ]*$", re.I)
 _NEGATIVE = re.compile(r"^(n|no|nope|nah|no thanks|no thank you|not now|don't|do not)\b[.! ]*$", re.I)

@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
-from bot import dedupe
-from bot.models import (
+from bot.store import dedupe
+from bot.store.models import (
     AuditEvent,
     ConsoleSession,
     Conversation,
@@ -24,7 +24,7 @@ from bot.models import (
     Turn,
     VerificationCode,
 )
-from bot.tickets import CLOSED_STATUSES
+from bot.cases.tickets import CLOSED_STATUSES
 
 
 @dataclass

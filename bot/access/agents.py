@@ -11,7 +11,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, func, select
 
 from bot.errors import InvalidInput, TransitionRefused
-from bot.models import Agent, ApiToken, ConsoleSession
+from bot.store.models import Agent, ApiToken, ConsoleSession
 from bot.validation import validate_email
 
 ROLES = ("agent", "admin")

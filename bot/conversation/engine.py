@@ -17,18 +17,18 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.answers import DECLINE, Answerer
-from bot.conversations import adopt_requester, is_expired, lock_conversation, new_session_id, record_turn
-from bot.dialog import Dialog
+from bot.answering.answers import DECLINE, Answerer
+from bot.store.conversations import adopt_requester, is_expired, lock_conversation, new_session_id, record_turn
+from bot.conversation.dialog import Dialog
 from bot.errors import MessageTooLong, StoreUnavailable
-from bot.identity import CodeVerifier
+from bot.access.identity import CodeVerifier
 from bot.flows import FLOWS, start_choices
-from bot.intents import IntentClassifier
-from bot.ratelimit import RateLimiter
-from bot.models import Conversation
+from bot.answering.intents import IntentClassifier
+from bot.access.ratelimit import RateLimiter
+from bot.store.models import Conversation
 from bot.types import REQUEST_TYPES, Choice, Expecting, Inbound, Reply
-from bot.turn import TurnContext, menu
-from bot.understanding import Understanding
+from bot.conversation.turn import TurnContext, menu
+from bot.answering.understanding import Understanding
 from bot.validation import MAX_MESSAGE_CHARS, clean_text
 
 log = logging.getLogger(__name__)

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from bot.models import Conversation, Turn
+from bot.store.models import Conversation, Turn
 from bot.types import Requester
 
 MAX_HISTORY = 200

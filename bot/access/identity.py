@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session, col, func, select
 
 from bot.errors import RateLimited, VerificationFailed
-from bot.models import VerificationCode
+from bot.store.models import VerificationCode
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 3

@@ -16,7 +16,7 @@ from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
 from bot.errors import InvalidInput, TransitionRefused
-from bot.models import Agent, ApiToken, ConsoleSession
+from bot.store.models import Agent, ApiToken, ConsoleSession
 
 TOKEN_PREFIX = "pbt_"  # recognisable in secret scanners and logs
 # Touch last_used_at at most this often, so read-only API calls rarely need a write.

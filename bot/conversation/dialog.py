@@ -11,16 +11,16 @@ from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
-from bot.conversations import requester_of
+from bot.store.conversations import requester_of
 from bot.errors import InvalidInput, RateLimited, VerificationFailed
 from bot.flows import CODE, COMPANY, CONFIRM, EMAIL, FLOWS, NAME, FieldSpec, FlowSpec, parse_field
-from bot.identity import CodeVerifier
-from bot.lifecycle import ActionRequest, apply_action
-from bot.models import Ticket
-from bot.notify import enqueue, notify_requester
-from bot.ratelimit import RateLimiter
-from bot.tickets import STATUS_LABELS, TYPE_LABELS, create_ticket, get_ticket, requester_tickets, summary
-from bot.turn import TurnContext, menu
+from bot.access.identity import CodeVerifier
+from bot.cases.lifecycle import ActionRequest, apply_action
+from bot.store.models import Ticket
+from bot.store.outbox import enqueue, notify_requester
+from bot.access.ratelimit import RateLimiter
+from bot.cases.tickets import STATUS_LABELS, TYPE_LABELS, create_ticket, get_ticket, requester_tickets, summary
+from bot.conversation.turn import TurnContext, menu
 from bot.types import Choice, Citation, Expecting, Reply, Requester
 from bot.validation import mask_email, validate_code, validate_email
 
