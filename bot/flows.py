@@ -1,18 +1,23 @@
-"""Declarative request flows: what each data-subject request needs, how it is asked and checked.
+"""The request catalogue: every flow the bot can walk, as data, and the vocabulary derived from it.
 
-A flow is data. The engine walks `FlowSpec.fields` in order (skipping fields whose `when` does
-not hold), then collects the requester's identity, then asks for confirmation with a summary
-of exactly what will be filed. Adding a request type means adding a spec here, nothing else.
+A flow is data. The walker (`bot.conversation.dialog`) asks `FlowSpec.fields` in order (skipping
+fields whose `when` does not hold), then the requester's name and company when the flow files a
+ticket, then verifies who the requester is, then asks for confirmation, and hands the finished
+flow to its `completion` ("file" a ticket, show the requester's tickets, withdraw one).
+
+Everything else that names request types — `REQUEST_TYPES`, `TYPE_LABELS`, the start buttons, the
+passages whose answers offer a request — is derived here, so adding a request type means adding
+a spec here, nothing else.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 from bot.errors import InvalidInput
 from bot.types import Choice, Expecting, FieldKind
-from bot.validation import validate_email, validate_text
+from bot.validation import find_reference, validate_email, validate_text
 
 OTHER = "other"
 
@@ -29,6 +34,7 @@ class FieldSpec:
     optional: bool = False  # the user may answer "skip"
     when: tuple[str, str] | None = None  # ask only if fields[name] == value
     email_if: tuple[str, str] | None = None  # validate as e-mail if fields[name] == value
+    reference: bool = False  # the answer must name a ticket reference (PRV-XXXX-XXXX)
 
     def applies(self, fields: dict[str, Any]) -> bool:
         return self.when is None or fields.get(self.when[0]) == self.when[1]
@@ -41,6 +47,11 @@ class FieldSpec:
         if self.kind == "choice":
             return self._parse_choice(raw, action)
         text = raw.strip()
+        if self.reference:
+            found = find_reference(text)
+            if not found:
+                raise InvalidInput("A reference looks like PRV-AB12-CD34.")
+            return found
         if self.optional and text.lower() in {"skip", "none", "-", "n/a", "no"}:
             return ""
         if self.email_if and fields.get(self.email_if[0]) == self.email_if[1]:
@@ -77,16 +88,40 @@ def _keywords(choice: Choice) -> set[str]:
     return {w.strip("(),.") for w in words} - stop
 
 
+Completion = Literal["file", "status", "withdraw"]
+
+
 @dataclass(frozen=True)
 class FlowSpec:
     type: str
-    title: str  # "a deletion (erasure) request"
+    title: str  # in a sentence: "a deletion (erasure) request"
     intro: str
     fields: tuple[FieldSpec, ...]
+    label: str = ""  # as a ticket type: "Deletion (erasure)"
+    start_label: str = ""  # on the button that starts it: "Delete my data"
+    # What turns of this flow count as (DESIGN §4); the flow's type unless said otherwise.
+    intent: str = ""
+    completion: Completion = "file"
+    # The intro while the requester is not yet verified, when it should differ.
+    intro_unverified: str = ""
     # Passage whose wording states the consequence; quoted when the flow starts.
     consequence_passage: str | None = None
+    # Passages whose answers concern this right: answering them offers this request.
+    related_passages: tuple[str, ...] = ()
     next_steps: str = "The privacy team will review it and reply within the legal deadline."
-    offers: tuple[str, ...] = field(default=())
+
+    @property
+    def files_ticket(self) -> bool:
+        return self.completion == "file"
+
+    @property
+    def turn_intent(self) -> str:
+        return self.intent or self.type
+
+    @property
+    def confirm(self) -> FieldSpec | None:
+        """The last question before completion (None: complete as soon as the requester is verified)."""
+        return CONFIRM if self.files_ticket else WITHDRAW_CONFIRM if self.completion == "withdraw" else None
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -104,6 +139,9 @@ FLOWS: dict[str, FlowSpec] = {
     for spec in (
         FlowSpec(
             type="deletion",
+            label="Deletion (erasure)",
+            start_label="Delete my data",
+            related_passages=('s3-p13', 's7-p00', 's7-p02'),
             title="a deletion (erasure) request",
             intro="I can file a request to have your personal data deleted.",
             consequence_passage="s3-p13",
@@ -120,6 +158,9 @@ FLOWS: dict[str, FlowSpec] = {
         ),
         FlowSpec(
             type="objection",
+            label="Objection to processing",
+            start_label="Object to processing",
+            related_passages=('s7-p00', 's7-p01'),
             title="an objection to processing",
             intro=(
                 "I can file an objection to the processing of your personal data. The statement lets you "
@@ -149,6 +190,9 @@ FLOWS: dict[str, FlowSpec] = {
         ),
         FlowSpec(
             type="marketing_objection",
+            label="Objection to direct marketing",
+            start_label="Stop direct marketing",
+            related_passages=('s7-p03', 's3-p07'),
             title="an objection to direct marketing",
             intro="I can file your objection to direct marketing, so KONE stops using your data to market to you.",
             fields=(
@@ -165,6 +209,9 @@ FLOWS: dict[str, FlowSpec] = {
         ),
         FlowSpec(
             type="consent_revocation",
+            label="Withdrawal of consent",
+            start_label="Withdraw a consent",
+            related_passages=('s7-p05', 's7-p06', 's5-p06', 's5-p07'),
             title="a withdrawal of consent",
             intro="I can file the withdrawal of a consent you have given.",
             consequence_passage="s7-p06",
@@ -186,6 +233,9 @@ FLOWS: dict[str, FlowSpec] = {
         ),
         FlowSpec(
             type="rectification",
+            label="Correction (rectification)",
+            start_label="Correct my data",
+            related_passages=('s7-p00', 's7-p02'),
             title="a correction (rectification) request",
             intro="I can file a request to correct your personal data.",
             fields=(
@@ -205,6 +255,9 @@ FLOWS: dict[str, FlowSpec] = {
         ),
         FlowSpec(
             type="handoff",
+            label="Talk to a person",
+            start_label="Talk to a person",
+            related_passages=('s1-p01', 's1-p02', 's6-p01'),
             title="a request to talk to a person",
             intro="I'll pass you to a person on the privacy team.",
             next_steps="A member of the privacy team will contact you.",
@@ -212,6 +265,29 @@ FLOWS: dict[str, FlowSpec] = {
                 FieldSpec(
                     "description", "text", "Briefly, what would you like to discuss?", "Topic",
                     min_chars=5,
+                ),
+            ),
+        ),
+        # Not requests: the requester's own tickets, and withdrawing one of them.
+        FlowSpec(
+            type="status",
+            title="a look-up of your requests",
+            intent="ticket_status",
+            completion="status",
+            intro="I'll look up your requests.",
+            intro_unverified="I'll look up your requests once I've confirmed who you are.",
+            fields=(),
+        ),
+        FlowSpec(
+            type="withdraw",
+            title="the withdrawal of a request",
+            intent="cancel",
+            completion="withdraw",
+            intro="",
+            fields=(
+                FieldSpec(
+                    "reference", "text", "Which request should I withdraw? Please type its reference (like PRV-AB12-CD34).",
+                    "Reference", reference=True,
                 ),
             ),
         ),
@@ -230,32 +306,29 @@ CONFIRM = FieldSpec(
     "confirm", "confirm", "Shall I file this request?", "Confirmation",
     _choices(("yes", "Yes, file it"), ("no", "No, cancel")),
 )
+WITHDRAW_CONFIRM = FieldSpec(
+    "confirm", "confirm", "Withdraw this request?", "Confirmation",
+    _choices(("yes", "Yes, withdraw it"), ("no", "No, keep it")),
+)
+IDENTITY_FIELDS = {f.name: f for f in (NAME, COMPANY, EMAIL, CODE)}
 
-# Passages whose answers concern a right: the answer offers the matching request.
-RELATED_REQUESTS: dict[str, tuple[str, ...]] = {
-    "s3-p13": ("deletion",),
-    "s7-p00": ("deletion", "objection", "rectification"),
-    "s7-p01": ("objection",),
-    "s7-p02": ("deletion", "rectification"),
-    "s7-p03": ("marketing_objection",),
-    "s7-p05": ("consent_revocation",),
-    "s7-p06": ("consent_revocation",),
-    "s5-p06": ("consent_revocation",),
-    "s5-p07": ("consent_revocation",),
-    "s3-p07": ("marketing_objection",),
-    "s1-p01": ("handoff",),
-    "s1-p02": ("handoff",),
-    "s6-p01": ("handoff",),
-}
+# The vocabulary of requests, derived from the specs above.
+REQUEST_FLOWS: dict[str, FlowSpec] = {t: spec for t, spec in FLOWS.items() if spec.files_ticket}
+REQUEST_TYPES: tuple[str, ...] = tuple(REQUEST_FLOWS)
+TYPE_LABELS: dict[str, str] = {t: spec.label for t, spec in REQUEST_FLOWS.items()}
+START_LABELS: dict[str, str] = {t: spec.start_label for t, spec in REQUEST_FLOWS.items()}
 
-START_LABELS = {
-    "deletion": "Delete my data",
-    "objection": "Object to processing",
-    "marketing_objection": "Stop direct marketing",
-    "consent_revocation": "Withdraw a consent",
-    "rectification": "Correct my data",
-    "handoff": "Talk to a person",
-}
+
+def _related() -> dict[str, tuple[str, ...]]:
+    related: dict[str, list[str]] = {}
+    for spec in REQUEST_FLOWS.values():
+        for passage in spec.related_passages:
+            related.setdefault(passage, []).append(spec.type)
+    return {passage: tuple(types) for passage, types in related.items()}
+
+
+# Passages whose answers concern a right → the requests worth offering with them.
+RELATED_REQUESTS: dict[str, tuple[str, ...]] = _related()
 
 
 def start_choices(types: tuple[str, ...] | list[str] | None = None) -> tuple[Choice, ...]:
@@ -264,7 +337,7 @@ def start_choices(types: tuple[str, ...] | list[str] | None = None) -> tuple[Cho
 
 
 def parse_field(spec: FieldSpec, raw: str, values: dict[str, Any], action: str | None = None) -> str:
-    """Validate one answer (module-level so the engine needs no spec internals)."""
+    """Validate one answer (module-level so the walker needs no spec internals)."""
     if spec.kind == "email":
         return validate_email(raw)
     if not raw.strip() and not action:

@@ -1,9 +1,16 @@
-"""The conversation's vocabulary, shared by the engine and every channel adapter."""
+"""The conversation's vocabulary, shared by the engine and every channel adapter.
+
+`Reply` and what it carries are pydantic dataclasses: the same objects are the engine's result,
+the JSON of `POST /api/chat` (DESIGN §4) and the bot turns kept in a transcript, so the shape is
+described once. Request types and their labels live in `bot.flows` (the request catalogue).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Literal
+
+from pydantic import Field, TypeAdapter
+from pydantic.dataclasses import dataclass
 
 Intent = Literal[
     "question",
@@ -19,14 +26,6 @@ Intent = Literal[
     "cancel",
 ]
 INTENTS: tuple[str, ...] = Intent.__args__  # type: ignore[attr-defined]
-REQUEST_TYPES: tuple[str, ...] = (
-    "deletion",
-    "objection",
-    "marketing_objection",
-    "consent_revocation",
-    "rectification",
-    "handoff",
-)
 Channel = Literal["web", "slack", "cli"]
 FieldKind = Literal["text", "email", "code", "choice", "confirm"]
 
@@ -59,6 +58,8 @@ class Inbound:
     identity_rejected: bool = False
     # Who per-client limits count against (the peer address for the web); never logged.
     client_key: str | None = None
+    # Said where others can read it (a Slack channel): requests continue in a private place.
+    public: bool = False
 
 
 @dataclass(frozen=True)
@@ -88,6 +89,8 @@ class TicketSummary:
     type: str
     status: str
     due_date: str  # YYYY-MM-DD
+    type_label: str = ""  # "Deletion (erasure)": channels show these words, never invent their own
+    status_label: str = ""  # "in progress"
 
 
 @dataclass(frozen=True)
@@ -100,23 +103,14 @@ class Reply:
     citations: tuple[Citation, ...] = ()
     expecting: Expecting | None = None
     ticket: TicketSummary | None = None
-    # Side information for channels (never personal data): e.g. "move_to_dm" for Slack.
-    hints: tuple[str, ...] = field(default=())
+    # For channels with a public place (Slack): the action that continues this turn in a private
+    # conversation with the user. Never part of the JSON reply.
+    continue_in_dm: str | None = Field(default=None, exclude=True)
 
-    def to_dict(self) -> dict[str, object]:
-        """The JSON shape of DESIGN §4."""
-        return {
-            "session_id": self.session_id,
-            "reply": self.reply,
-            "intent": self.intent,
-            "citations": [c.__dict__.copy() for c in self.citations],
-            "expecting": None
-            if self.expecting is None
-            else {
-                "field": self.expecting.field,
-                "kind": self.expecting.kind,
-                "prompt": self.expecting.prompt,
-                "choices": [c.__dict__.copy() for c in self.expecting.choices],
-            },
-            "ticket": None if self.ticket is None else self.ticket.__dict__.copy(),
-        }
+
+REPLY_JSON: TypeAdapter[Reply] = TypeAdapter(Reply)
+
+
+def reply_json(reply: Reply) -> dict[str, object]:
+    """The JSON shape of DESIGN §4 (what `POST /api/chat` returns and a transcript keeps)."""
+    return REPLY_JSON.dump_python(reply, mode="json")  # type: ignore[no-any-return]

@@ -12,6 +12,8 @@ MAX_FIELD_CHARS = 1000
 # Pragmatic e-mail check: one @, a dot in the domain, no spaces; RFC 5321 length limits.
 _EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+# A ticket reference: PRV- and two groups of four from Crockford's base32 (see bot.cases.tickets).
+REFERENCE_RE = re.compile(r"\bPRV-[0-9A-Z]{4}-[0-9A-Z]{4}\b", re.IGNORECASE)
 
 
 def clean_text(text: str) -> str:
@@ -46,6 +48,12 @@ def find_email(text: str) -> str | None:
     """The first e-mail address inside free text, if any."""
     match = _EMAIL_IN_TEXT.search(text)
     return match.group(0).lower() if match else None
+
+
+def find_reference(text: str) -> str | None:
+    """The first ticket reference inside free text, upper-cased, if any."""
+    match = REFERENCE_RE.search(text)
+    return match.group(0).upper() if match else None
 
 
 def validate_code(value: str) -> str:

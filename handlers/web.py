@@ -10,9 +10,8 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.store.conversations import history
-from bot.errors import MessageTooLong
 from bot.access.identity import verify_signature
-from bot.types import Inbound, Requester
+from bot.types import Inbound, Reply, Requester
 from bot.validation import MAX_MESSAGE_CHARS, clean_text
 from handlers.deps import ServicesDep, client_key
 from handlers.errors import error_response
@@ -37,45 +36,11 @@ class ChatRequest(BaseModel):
     identity: IdentityIn | None = None
 
 
-class CitationOut(BaseModel):
-    section: str
-    title: str
-    quote: str
-
-
-class ChoiceOut(BaseModel):
-    id: str
-    label: str
-
-
-class ExpectingOut(BaseModel):
-    field: str
-    kind: str
-    prompt: str
-    choices: list[ChoiceOut]
-
-
-class TicketOut(BaseModel):
-    reference: str
-    type: str
-    status: str
-    due_date: str
-
-
-class ChatResponse(BaseModel):
-    session_id: str
-    reply: str
-    intent: str
-    citations: list[CitationOut]
-    expecting: ExpectingOut | None
-    ticket: TicketOut | None
-
-
 class TurnOut(BaseModel):
     role: str
     text: str
     at: str
-    reply: ChatResponse | None = None
+    reply: Reply | None = None  # a bot turn's reply, as POST /api/chat returned it
     action: str | None = None  # the choice a user turn clicked (its text is then empty)
 
 
@@ -103,18 +68,15 @@ def _requester(services: Any, identity: IdentityIn | None) -> tuple[Requester | 
     return None, True
 
 
-@router.post("/api/chat", response_model=ChatResponse, responses=ERRORS, tags=["chat"])
+@router.post("/api/chat", response_model=Reply, responses=ERRORS, tags=["chat"])
 async def chat(body: ChatRequest, request: Request, services: ServicesDep) -> Any:
     """One conversational turn (DESIGN §4)."""
     services.limiter.check(services.settings.RATE_LIMIT, "chat", client_key(request),
                            message="You're sending messages very quickly. Please wait a moment and try again.")
-    if len(body.message) > MAX_MESSAGE_CHARS:
-        raise MessageTooLong(f"Messages are limited to {MAX_MESSAGE_CHARS} characters; yours has {len(body.message)}.")
     requester, rejected = _requester(services, body.identity)
     inbound = Inbound(channel="web", text=body.message, session_id=body.session_id, action=body.action,
                       requester=requester, identity_rejected=rejected, client_key=client_key(request))
-    reply = await run_in_threadpool(services.engine.handle, inbound)
-    return reply.to_dict()
+    return await run_in_threadpool(services.engine.handle, inbound)
 
 
 @router.get("/api/chat/{session_id}/history", response_model=HistoryOut, responses={404: {"description": "Unknown session"}}, tags=["chat"])

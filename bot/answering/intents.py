@@ -22,10 +22,10 @@ import numpy as np
 import yaml
 
 from bot.types import INTENTS
+from bot.validation import REFERENCE_RE
 
 log = logging.getLogger(__name__)
 TRAINING_PATH = Path(__file__).with_name("data") / "intents.yaml"
-REFERENCE_RE = re.compile(r"\bPRV-[0-9A-Z]{4}-[0-9A-Z]{4}\b", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9']+")
 _HASH_DIM = 4096
 _FORMAT = 3

@@ -6,7 +6,8 @@ import re
 from functools import cached_property
 
 from bot.answering.answers import Answer, Answerer
-from bot.answering.intents import REFERENCE_RE, IntentClassifier, Prediction
+from bot.answering.intents import IntentClassifier, Prediction
+from bot.validation import find_reference
 
 _AFFIRMATIVE = re.compile(r"^(y|ya|yes|yep|yeah|yup|sure|ok|okay|confirm(ed)?|correct|go ahead|do it|please do|file it|that's right|right)\b[.! ]*$", re.I)
 _NEGATIVE = re.compile(r"^(n|no|nope|nah|no thanks|no thank you|not now|don't|do not)\b[.! ]*$", re.I)
@@ -89,8 +90,7 @@ class Understanding:
 
     @property
     def reference(self) -> str | None:
-        match = REFERENCE_RE.search(self.text)
-        return match.group(0).upper() if match else None
+        return find_reference(self.text)
 
     @property
     def correction(self) -> tuple[str, str] | None:

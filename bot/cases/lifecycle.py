@@ -13,9 +13,10 @@ from typing import Any
 from sqlmodel import Session
 
 from bot.errors import InvalidInput, TransitionRefused
+from bot.flows import TYPE_LABELS
 from bot.store.models import Agent, Ticket
 from bot.store.outbox import notify_requester
-from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS, TYPE_LABELS, add_months, record_event
+from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS, add_months, record_event
 
 REJECTION_REASONS = {
     "manifestly_unfounded": "the request is manifestly unfounded",

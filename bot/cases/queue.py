@@ -12,8 +12,9 @@ from sqlalchemy import ColumnElement, false
 from sqlmodel import Session, col, func, or_, select
 
 from bot.errors import InvalidInput
+from bot.flows import TYPE_LABELS
 from bot.store.models import Agent, Ticket, TicketPublic
-from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS, TYPE_LABELS
+from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS
 
 STATUS_FILTERS = ("active", "all", *STATUS_LABELS)  # "active" = open or in progress
 SORTS = {"due": "due date, soonest first", "-due": "due date, latest first",

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
+from bot.flows import TYPE_LABELS
 from bot.store.models import AuditEvent, Ticket
 from bot.types import Requester, TicketSummary
 
@@ -17,14 +18,6 @@ from bot.types import Requester, TicketSummary
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 OPEN_STATUSES = ("open", "in_progress")
 CLOSED_STATUSES = ("completed", "rejected", "withdrawn")
-TYPE_LABELS = {
-    "deletion": "Deletion (erasure)",
-    "objection": "Objection to processing",
-    "marketing_objection": "Objection to direct marketing",
-    "consent_revocation": "Withdrawal of consent",
-    "rectification": "Correction (rectification)",
-    "handoff": "Talk to a person",
-}
 STATUS_LABELS = {
     "open": "open",
     "in_progress": "in progress",
@@ -53,7 +46,9 @@ def due_date_for(received_at: datetime) -> date:
 
 
 def summary(ticket: Ticket) -> TicketSummary:
-    return TicketSummary(ticket.reference, ticket.type, ticket.status, ticket.due_date.isoformat())
+    return TicketSummary(ticket.reference, ticket.type, ticket.status, ticket.due_date.isoformat(),
+                         type_label=TYPE_LABELS.get(ticket.type, ticket.type),
+                         status_label=STATUS_LABELS.get(ticket.status, ticket.status))
 
 
 def record_event(

@@ -7,7 +7,6 @@ transcript, so a turn is all-or-nothing and any app process can take the next on
 
 from __future__ import annotations
 
-import copy
 import logging
 import re
 from collections.abc import Callable
@@ -17,19 +16,21 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
-from bot.answering.answers import DECLINE, Answerer
-from bot.store.conversations import adopt_requester, is_expired, lock_conversation, new_session_id, record_turn
-from bot.conversation.dialog import Dialog
-from bot.errors import MessageTooLong, StoreUnavailable
 from bot.access.identity import CodeVerifier
-from bot.flows import FLOWS, start_choices
-from bot.answering.intents import IntentClassifier
 from bot.access.ratelimit import RateLimiter
-from bot.store.models import Conversation
-from bot.types import REQUEST_TYPES, Choice, Expecting, Inbound, Reply
-from bot.conversation.turn import TurnContext, menu
+from bot.answering.answers import DECLINE, Answerer
+from bot.answering.intents import IntentClassifier
 from bot.answering.understanding import Understanding
-from bot.validation import MAX_MESSAGE_CHARS, clean_text
+from bot.conversation.answer import answer
+from bot.conversation.dialog import Dialog
+from bot.conversation.state import ConversationState
+from bot.conversation.turn import TurnContext, menu
+from bot.errors import MessageTooLong, StoreUnavailable
+from bot.flows import FLOWS, REQUEST_TYPES
+from bot.store.conversations import adopt_requester, is_expired, lock_conversation, new_session_id, record_turn
+from bot.store.models import Conversation
+from bot.types import Inbound, Reply, reply_json
+from bot.validation import MAX_MESSAGE_CHARS, clean_text, find_reference
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,15 @@ GREETING = (
     "What can I do for you?"
 )
 EMPTY_PROMPT = "Type a question about your personal data, or pick one of the options below."
+MOVED_TO_DM = (
+    "I've sent you a direct message so we can handle your request privately — personal details never "
+    "go in a channel."
+)
+DISMISSED = "Alright. Is there anything else I can help with?"
+NOTHING_TO_CANCEL = (
+    "There's nothing in progress to cancel. To withdraw a request you've filed, tell me its "
+    "reference, e.g. \"withdraw my request PRV-AB12-CD34\"."
+)
 UNAVAILABLE = (
     "I can't file or look up requests right now because our request system is temporarily "
     "unavailable. Nothing has been filed. Please try again in a few minutes."
@@ -67,21 +77,17 @@ class Engine:
         self.db = db
         self.classifier = classifier
         self.answerer = answerer
-        self.dialog = Dialog(codes=codes, statement=statement, agent_channel=agent_channel, answer=self.answer,
+        self.dialog = Dialog(codes=codes, statement=statement, agent_channel=agent_channel,
                              limiter=limiter, code_send_limit=code_send_limit)
         self.clock = clock
         self.idle = idle
         self.on_queued = on_queued
 
-    def understand(self, text: str) -> Understanding:
-        return Understanding(text, self.classifier, self.answerer)
-
     def handle(self, inbound: Inbound) -> Reply:
-        """Take one turn. Raises MessageTooLong; never loses a half-done turn."""
-        text = clean_text(inbound.text or "")
-        if len(text) > MAX_MESSAGE_CHARS:
-            raise MessageTooLong(f"Messages are limited to {MAX_MESSAGE_CHARS} characters.")
-        understanding = self.understand(text)
+        """Take one turn. Raises MessageTooLong (the one length check); never loses a half-done turn."""
+        if len(inbound.text) > MAX_MESSAGE_CHARS:
+            raise MessageTooLong(f"Messages are limited to {MAX_MESSAGE_CHARS} characters; yours has {len(inbound.text)}.")
+        understanding = Understanding(clean_text(inbound.text), self.classifier, self.answerer)
         understanding.warm(pending=self._peek_pending(inbound))
         for attempt in range(2):
             try:
@@ -109,36 +115,35 @@ class Engine:
                 conversation = session.get(Conversation, inbound.session_id)
         except StoreUnavailable:
             return None
-        flow = (conversation.state or {}).get("flow") if conversation else None
+        flow = ConversationState.load(conversation.state).flow if conversation else None
         return self.dialog.pending_kind(flow) if flow else None
 
     def _turn(self, session: Session, inbound: Inbound, understanding: Understanding) -> tuple[Reply, bool]:
         now = self.clock()
         conversation, notes = self._conversation(session, inbound, now)
-        # A deep copy: the JSON column only counts as changed if the new value differs from the old.
-        ctx = TurnContext(session, conversation, inbound, understanding, now, copy.deepcopy(conversation.state or {}), notes)
-        if inbound.identity_rejected and not ctx.state.get("identity_warned"):
-            ctx.state["identity_warned"] = True
+        ctx = TurnContext(session, conversation, inbound, understanding, now, ConversationState.load(conversation.state), notes)
+        if inbound.identity_rejected and not ctx.state.identity_warned:
+            ctx.state.identity_warned = True
             ctx.notes.append("I couldn't verify the sign-in details your portal sent, so I'll treat you as not signed in.")
-        pending = (ctx.state.get("flow") or {}).get("pending")
+        pending = ctx.state.flow.pending if ctx.state.flow else None
         # Codes never enter transcripts (a question typed at that step does).
         shown = "••••••" if pending == "code" and re.fullmatch(r"[\d\s-]{4,12}", ctx.text) else ctx.text
         if shown or inbound.action:
             record_turn(session, session_id=conversation.session_id, role="user", text=shown,
                         payload={"action": inbound.action} if inbound.action else {}, at=now)
         reply = self._respond(ctx)
-        conversation.state = ctx.state  # a new dict, so the JSON column is seen as changed
+        conversation.state = ctx.state.dump()
         conversation.updated_at = now
         session.add(conversation)
         record_turn(session, session_id=conversation.session_id, role="bot", text=reply.reply,
-                    payload=reply.to_dict(), at=now)
+                    payload=reply_json(reply), at=now)
         return reply, ctx.queued
 
     def _conversation(self, session: Session, inbound: Inbound, now: datetime) -> tuple[Conversation, list[str]]:
         notes: list[str] = []
         conversation = lock_conversation(session, inbound.session_id) if inbound.session_id else None
         if conversation is not None and is_expired(conversation, now=now, idle=self.idle):
-            if conversation.state.get("flow"):
+            if ConversationState.load(conversation.state).flow:
                 notes.append("Our earlier conversation timed out after a while without activity, so I've started afresh. Nothing was filed.")
             if inbound.channel == "web":
                 conversation = None  # a fresh id: an old browser tab cannot resume a stale session
@@ -159,7 +164,7 @@ class Engine:
         return conversation, notes
 
     def _respond(self, ctx: TurnContext) -> Reply:
-        if ctx.state.get("flow"):
+        if ctx.state.flow is not None:
             return self.dialog.continue_flow(ctx)
         if not ctx.text and not ctx.action:
             return ctx.reply(EMPTY_PROMPT, "greeting", expecting=menu())
@@ -169,25 +174,35 @@ class Engine:
                 return reply
         return self._top_text(ctx)
 
+    def _start(self, ctx: TurnContext, flow_type: str, *, reference: str | None = None) -> Reply:
+        """Start a flow — or, said in public (a Slack channel), ask the channel to continue it privately."""
+        ctx.state.offer = ()
+        if ctx.inbound.public:
+            action = f"withdraw:{reference}" if reference else "status" if flow_type == "status" else f"start:{flow_type}"
+            return ctx.reply(MOVED_TO_DM, FLOWS[flow_type].turn_intent, continue_in_dm=action)
+        return self.dialog.start(ctx, flow_type, values={"reference": reference} if reference else None)
+
     def _top_action(self, ctx: TurnContext) -> Reply | None:
         action = ctx.action or ""
-        if action.startswith("start:") and action[6:] in FLOWS:
-            ctx.state.pop("offer", None)
-            return self.dialog.start(ctx, action[6:])
+        kind, _, argument = action.partition(":")
+        if kind == "start" and argument in REQUEST_TYPES:
+            return self._start(ctx, argument)
         if action == "status":
-            return self.dialog.start(ctx, "status")
+            return self._start(ctx, "status")
+        if kind == "withdraw" and find_reference(argument):
+            return self._start(ctx, "withdraw", reference=find_reference(argument))
         if action in ("no", "menu", "dismiss"):
-            ctx.state.pop("offer", None)
-            return ctx.reply("Alright. Is there anything else I can help with?", "greeting", expecting=menu())
+            ctx.state.offer = ()
+            return ctx.reply(DISMISSED, "greeting", expecting=menu())
         return None  # an unknown or stale button: fall back to the text, if any
 
     def _top_text(self, ctx: TurnContext) -> Reply:
         u = ctx.understanding
-        offer = ctx.state.pop("offer", None)
+        offer, ctx.state.offer = ctx.state.offer, ()
         if offer and u.affirmative:
-            return self.dialog.start(ctx, offer[0])
+            return self._start(ctx, offer[0])
         if offer and u.negative:
-            return ctx.reply("Alright. Is there anything else I can help with?", "greeting", expecting=menu())
+            return ctx.reply(DISMISSED, "greeting", expecting=menu())
         if not ctx.text:
             return ctx.reply(EMPTY_PROMPT, "greeting", expecting=menu())
         intent = u.intent
@@ -196,37 +211,14 @@ class Engine:
         if intent == "out_of_scope":
             return ctx.reply(DECLINE, "out_of_scope")
         if intent in REQUEST_TYPES:
-            return self.dialog.start(ctx, intent)
+            return self._start(ctx, intent)
         if intent == "ticket_status":
-            return self.dialog.start(ctx, "status")
+            return self._start(ctx, "status")
         if intent == "cancel":
             if u.reference:
-                return self.dialog.start(ctx, "withdraw", reference=u.reference)
-            return ctx.reply(
-                "There's nothing in progress to cancel. To withdraw a request you've filed, tell me its "
-                "reference, e.g. \"withdraw my request PRV-AB12-CD34\".", "cancel", expecting=menu())
-        return self.answer(ctx)
-
-    def answer(self, ctx: TurnContext, *, suffix: str = "", expecting: Expecting | None = None) -> Reply:
-        """Answer from the statement (or decline); offer the request the answer is about."""
-        answer = ctx.understanding.answer
-        if not answer.answered:
-            return ctx.reply(DECLINE + suffix, "out_of_scope", expecting=expecting)
-        citations = answer.citations
-        if expecting is None and not ctx.state.get("flow"):
-            related = self._rank_offers(ctx, answer.related_requests)
-            if related:
-                ctx.state["offer"] = list(related)
-                labels = " or ".join(FLOWS[t].title for t in related)
-                suffix += f"\n\nIf you'd like, I can help you file {labels}."
-                expecting = Expecting("offer", "choice", "Would you like to start a request?",
-                                      start_choices(list(related)) + (Choice("no", "No, thanks"),))
-        return ctx.reply(answer.text + suffix, "question", citations=citations, expecting=expecting)
-
-    def _rank_offers(self, ctx: TurnContext, related: tuple[str, ...]) -> tuple[str, ...]:
-        """Most likely request first, judged by the classifier's view of the question."""
-        scores = ctx.understanding.prediction.scores
-        return tuple(sorted(related, key=lambda t: -scores.get(t, 0.0)))[:2]
+                return self._start(ctx, "withdraw", reference=u.reference)
+            return ctx.reply(NOTHING_TO_CANCEL, "cancel", expecting=menu())
+        return answer(ctx)
 
     def _degraded(self, inbound: Inbound, understanding: Understanding) -> Reply:
         """The database is down: answer what the statement can answer, say plainly what can't be done."""
@@ -234,10 +226,9 @@ class Engine:
         intent = understanding.intent if understanding.text else "greeting"
         if intent in ("question", "greeting", "out_of_scope") and not inbound.action:
             if intent == "question":
-                answer = understanding.answer
-                if answer.answered:
-                    return Reply(session_id, answer.text, "question", citations=answer.citations)
+                found = understanding.answer
+                if found.answered:
+                    return Reply(session_id, found.text, "question", citations=found.citations)
                 return Reply(session_id, DECLINE, "out_of_scope")
             return Reply(session_id, GREETING if intent == "greeting" else DECLINE, intent)
         return Reply(session_id, UNAVAILABLE, intent if intent in REQUEST_TYPES + ("ticket_status", "cancel") else "question")
-

@@ -1,4 +1,4 @@
-"""The context of one conversational turn, shared by the engine and the request dialog."""
+"""The context of one conversational turn, shared by the engine, the walker and the completions."""
 
 from __future__ import annotations
 
@@ -8,15 +8,18 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.answering.understanding import Understanding
+from bot.conversation.state import ConversationState, FlowState
 from bot.flows import start_choices
 from bot.store.models import Conversation
 from bot.types import Choice, Expecting, Inbound, Reply
-from bot.answering.understanding import Understanding
+
+MENU_PROMPT = "What would you like to do?"
 
 
 def menu() -> Expecting:
-    return Expecting("menu", "choice", "What would you like to do?",
-                     start_choices() + (Choice("status", "Check on my request"),))
+    """The top-level choices: start a request, or check on one."""
+    return Expecting("menu", "choice", MENU_PROMPT, start_choices() + (Choice("status", "Check on my request"),))
 
 
 @dataclass
@@ -28,9 +31,9 @@ class TurnContext:
     inbound: Inbound
     understanding: Understanding
     now: datetime
-    state: dict[str, Any]
-    notes: list[str] = field(default_factory=list)
-    queued: bool = False
+    state: ConversationState
+    notes: list[str] = field(default_factory=list)  # said before the reply ("the session timed out")
+    queued: bool = False  # something went into the outbox: wake the worker after the commit
 
     @property
     def text(self) -> str:
@@ -39,6 +42,20 @@ class TurnContext:
     @property
     def action(self) -> str | None:
         return self.inbound.action
+
+    @property
+    def flow(self) -> FlowState:
+        """The active flow (callers in the walker only run while there is one)."""
+        assert self.state.flow is not None
+        return self.state.flow
+
+    @property
+    def verified(self) -> bool:
+        c = self.conversation
+        return bool(c.verified_via and (c.requester_email or c.slack_user_id))
+
+    def end_flow(self) -> None:
+        self.state.flow = None
 
     def reply(self, text: str, intent: str, **kwargs: Any) -> Reply:
         body = "\n\n".join([*self.notes, text]) if self.notes else text

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query
 from starlette import status
 
 from bot.cases.casework import CaseFile, add_note, load_case, perform_action
+from bot.flows import TYPE_LABELS
 from bot.store.models import TicketsPublic
 from bot.cases.queue import (
     MAX_PER_PAGE,
@@ -19,7 +20,6 @@ from bot.cases.queue import (
     list_tickets,
     to_public,
 )
-from bot.cases.tickets import TYPE_LABELS
 from handlers.console.auth import ApiAgentDep
 from handlers.console.filters import queue_filter
 from handlers.console.schemas import (

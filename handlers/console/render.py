@@ -19,7 +19,8 @@ from fastapi.templating import Jinja2Templates
 from bot.cases.casework import VERIFICATION_LABELS
 from bot.errors import HelpdeskError, NotAuthenticated
 from bot.cases.lifecycle import REJECTION_REASONS
-from bot.cases.tickets import STATUS_LABELS, TYPE_LABELS
+from bot.cases.tickets import STATUS_LABELS
+from bot.flows import TYPE_LABELS
 from handlers.console.auth import SessionExpired, clear_session_cookie
 
 log = logging.getLogger(__name__)

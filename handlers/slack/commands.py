@@ -36,15 +36,14 @@ def register(app: App, talk: SlackTalk) -> None:
             return
         team, user, channel = command.get("team_id", ""), command.get("user_id", ""), command.get("channel_id", "")
         try:
-            move, action = talk.belongs_in_dm(text)
-            if move:
-                dm = talk.continue_in_dm(client, team_id=team, user_id=user, action=action, text="" if action else text)
+            # A one-off conversation per command: a channel never holds a request's state.
+            reply = talk.turn(client, team_id=team, user_id=user, text=text, public=True,
+                              session_id=thread_session(team, channel, str(command.get("trigger_id", ""))))
+            if reply.continue_in_dm:
+                dm = talk.continue_in_dm(client, team_id=team, user_id=user, action=reply.continue_in_dm)
                 if dm != channel:
                     respond(response_type="ephemeral", text=moved_to_dm_text(user))
                 return
-            # A one-off conversation per command: a channel never holds a request's state.
-            reply = talk.turn(client, team_id=team, user_id=user, text=text,
-                              session_id=thread_session(team, channel, str(command.get("trigger_id", ""))))
         except Exception:
             log.exception("/privacy failed")
             respond(response_type="ephemeral", text=SORRY)

@@ -93,12 +93,12 @@ def mention(talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_i
     thread = event.get("thread_ts") or ts
     text = clean_text(from_slack(event.get("text") or "", bot_user_id=bot_user_id))
     try:
-        move, action = talk.belongs_in_dm(text)
-        if move:  # requests collect personal data: never in a channel
-            talk.continue_in_dm(client, team_id=team_id, user_id=user, action=action, text="" if action else text)
+        reply = talk.turn(client, team_id=team_id, user_id=user, session_id=thread_session(team_id, channel, ts),
+                          text=text, public=True)
+        if reply.continue_in_dm:  # requests collect personal data: never in a channel
+            talk.continue_in_dm(client, team_id=team_id, user_id=user, action=reply.continue_in_dm)
             client.chat_postMessage(channel=channel, thread_ts=thread, text=moved_to_dm_text(user))
             return
-        reply = talk.turn(client, team_id=team_id, user_id=user, session_id=thread_session(team_id, channel, ts), text=text)
     except Exception:
         talk.release(key)
         log.exception("slack mention turn failed")

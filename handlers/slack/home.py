@@ -7,8 +7,9 @@ from typing import Any
 from slack_sdk import WebClient
 
 from bot.flows import start_choices
+from bot.flows import TYPE_LABELS
 from bot.store.models import Ticket
-from bot.cases.tickets import STATUS_LABELS, TYPE_LABELS, requester_tickets
+from bot.cases.tickets import STATUS_LABELS, requester_tickets
 from handlers.slack.render import choice_blocks, escape
 from handlers.slack.talk import SlackTalk
 

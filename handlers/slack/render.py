@@ -6,8 +6,9 @@ import re
 from typing import Any
 from urllib.parse import quote
 
-from bot.cases.tickets import STATUS_LABELS, TYPE_LABELS
+from bot.cases.tickets import STATUS_LABELS
 from bot.conversation.turn import menu
+from bot.flows import TYPE_LABELS
 from bot.types import Choice, Citation, Expecting, Reply, TicketSummary
 
 SECTION_CHARS = 2900  # Slack allows 3000 characters per section text

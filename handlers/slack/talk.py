@@ -14,7 +14,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.store import dedupe
 from bot.errors import HelpdeskError, InvalidInput, StoreUnavailable
-from bot.types import REQUEST_TYPES, Inbound, Reply, Requester
+from bot.types import Inbound, Reply, Requester
 from bot.validation import clean_text, validate_email
 from handlers.deps import Services
 from handlers.slack import render
@@ -103,10 +103,15 @@ class SlackTalk:
 
     # -- turns -----------------------------------------------------------------------------
     def turn(self, client: WebClient, *, team_id: str, user_id: str, session_id: str,
-             text: str = "", action: str | None = None) -> Reply:
-        """One engine turn as this Slack user; over-long messages get the engine's own message."""
+             text: str = "", action: str | None = None, public: bool = False) -> Reply:
+        """One engine turn as this Slack user; over-long messages get the engine's own message.
+
+        `public`: said in a channel. A request is then not started there: the reply says where
+        it continues (`Reply.continue_in_dm`) and `continue_in_dm` takes it to the user's DM.
+        """
         requester = self.requester(client, team_id=team_id, user_id=user_id)
-        inbound = Inbound(channel="slack", text=text, session_id=session_id, action=action, requester=requester)
+        inbound = Inbound(channel="slack", text=text, session_id=session_id, action=action, requester=requester,
+                          public=public)
         try:
             return self.services.engine.handle(inbound)
         except HelpdeskError as exc:
@@ -119,23 +124,13 @@ class SlackTalk:
     def open_dm(self, client: WebClient, user_id: str) -> str:
         return str(client.conversations_open(users=user_id)["channel"]["id"])
 
-    def continue_in_dm(self, client: WebClient, *, team_id: str, user_id: str,
-                       text: str = "", action: str | None = None) -> str:
+    def continue_in_dm(self, client: WebClient, *, team_id: str, user_id: str, action: str) -> str:
         """Take the turn in the user's DM with the bot (requests never run in a channel)."""
         channel = self.open_dm(client, user_id)
         reply = self.turn(client, team_id=team_id, user_id=user_id, session_id=dm_session(team_id, user_id),
-                          text=text, action=action)
+                          action=action)
         self.post(client, channel, reply)
         return channel
-
-    def belongs_in_dm(self, text: str) -> tuple[bool, str | None]:
-        """(move?, action): requests, status look-ups and withdrawals collect or show personal data,
-        so outside the DM they start there — with the request's start action, or the text itself."""
-        if not text:
-            return False, None
-        understanding = self.services.engine.understand(text)
-        action = request_action(understanding.intent)
-        return bool(action) or (understanding.intent == "cancel" and bool(understanding.reference)), action
 
     def apologise(self, client: WebClient, channel: str, thread_ts: str | None = None) -> None:
         """Best effort: tell the user a turn failed rather than leave them waiting."""
@@ -148,12 +143,3 @@ class SlackTalk:
 def moved_to_dm_text(user_id: str) -> str:
     return (f"<@{render.escape(user_id)}> I've sent you a direct message so we can handle your request "
             "privately — personal details never go in a channel.")
-
-
-def request_action(intent: str) -> str | None:
-    """The action that starts a request-type intent in a DM (None: not a request)."""
-    if intent in REQUEST_TYPES:
-        return f"start:{intent}"
-    if intent == "ticket_status":
-        return "status"
-    return None

@@ -23,15 +23,6 @@
   const TIMEOUT_MS = 30000;
   const DEFAULT_RETRY_SECONDS = 10;
   const LONG_QUOTE = 480; // characters; longer quotes start folded to a few lines
-  const TYPE_LABELS = {
-    deletion: "Deletion (erasure)",
-    objection: "Objection to processing",
-    marketing_objection: "Objection to direct marketing",
-    consent_revocation: "Withdrawal of consent",
-    rectification: "Correction (rectification)",
-    handoff: "Talk to a person",
-  };
-  const STATUS_LABELS = { open: "Open", in_progress: "In progress", completed: "Completed", rejected: "Rejected", withdrawn: "Withdrawn" };
   const CARD_TITLES = { open: "Request filed", in_progress: "Request in progress", completed: "Request completed", rejected: "Request rejected", withdrawn: "Request withdrawn" };
   const LOCAL_ACTIONS = { cancel: "Cancel" };
   const SUGGESTIONS = ["How long do you keep my data?", "What cookies does the portal use?", "Delete my data", "Talk to a person"];
@@ -252,16 +243,19 @@
     return date.toLocaleDateString("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
   }
 
+  const capitalise = (text) => String(text).charAt(0).toUpperCase() + String(text).slice(1);
+
+  // Type and status words come from the server (`type_label`, `status_label`): one vocabulary.
   function ticketCard(ticket) {
     const status = String(ticket.status || "").replace(/[^a-z_]/g, "");
     const title = CARD_TITLES[status] || "Your request";
     const row = (term, value) => h("div", { class: "row" }, h("dt", { text: term }), h("dd", null, value));
     return h("section", { class: "ticket", "aria-label": `${title}: ${ticket.reference}` },
       h("div", { class: "ticket-head" }, icon(status === "open" ? "check" : "shield", 18), h("span", { text: title }),
-        h("span", { class: `status st-${status}`, text: STATUS_LABELS[status] || ticket.status })),
+        h("span", { class: `status st-${status}`, text: capitalise(ticket.status_label || status.replace(/_/g, " ")) })),
       h("dl", null,
         row("Reference", h("span", { class: "mono", text: ticket.reference })),
-        row("Type", TYPE_LABELS[ticket.type] || String(ticket.type).replace(/_/g, " ")),
+        row("Type", ticket.type_label || String(ticket.type).replace(/_/g, " ")),
         row("Due by", h("time", { datetime: ticket.due_date, text: formatDate(ticket.due_date) }))));
   }
 
