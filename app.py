@@ -15,17 +15,17 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from langchain_core.embeddings import Embeddings
 
-from bot.answering.answers import Answerer, LlmPhraser
-from bot.store.db import Database
-from bot.conversation.engine import Engine
 from bot.access.identity import CodeVerifier
-from bot.logs import configure_logging
-from bot.answering.intents import IntentClassifier
-from bot.store.models import utcnow
-from bot.store.mail import LogMailer, SmtpMailer
-from bot.store.outbox import OutboxWorker, Sender
 from bot.access.ratelimit import RateLimiter
+from bot.answering.answers import Answerer, LlmPhraser
+from bot.answering.intents import IntentClassifier
+from bot.conversation.engine import Engine
+from bot.logs import configure_logging
 from bot.settings import Settings
+from bot.store.db import Database
+from bot.store.mail import LogMailer, SmtpMailer
+from bot.store.models import utcnow
+from bot.store.outbox import OutboxWorker, Sender
 from handlers.console.routes import router as console_router
 from handlers.deps import Services
 from handlers.errors import register_error_handlers
@@ -65,13 +65,28 @@ def build_services(
     outbox = OutboxWorker(db, senders, clock=clock, poll_seconds=settings.OUTBOX_POLL_SECONDS)
     limiter = RateLimiter(settings.REDIS_URL)
     engine = Engine(
-        db=db, classifier=classifier, answerer=answerer, codes=CodeVerifier(settings.SECRET_KEY),
-        statement=statement, clock=clock, agent_channel=settings.SLACK_AGENT_CHANNEL,
-        limiter=limiter, code_send_limit=settings.CODE_SEND_LIMIT,
-        idle=timedelta(minutes=settings.SESSION_IDLE_MINUTES), on_queued=outbox.kick,
+        db=db,
+        classifier=classifier,
+        answerer=answerer,
+        codes=CodeVerifier(settings.SECRET_KEY),
+        statement=statement,
+        clock=clock,
+        agent_channel=settings.SLACK_AGENT_CHANNEL,
+        limiter=limiter,
+        code_send_limit=settings.CODE_SEND_LIMIT,
+        idle=timedelta(minutes=settings.SESSION_IDLE_MINUTES),
+        on_queued=outbox.kick,
     )
-    return Services(settings=settings, db=db, knowledge=knowledge, engine=engine, outbox=outbox,
-                    limiter=limiter, clock=clock, db_ready=db_ready)
+    return Services(
+        settings=settings,
+        db=db,
+        knowledge=knowledge,
+        engine=engine,
+        outbox=outbox,
+        limiter=limiter,
+        clock=clock,
+        db_ready=db_ready,
+    )
 
 
 def build_understanding(
@@ -88,7 +103,9 @@ def build_understanding(
 
         embeddings = LocalEmbeddings(threads=settings.EMBEDDING_THREADS)
     if knowledge is None:
-        knowledge = KnowledgeBase(embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL)
+        knowledge = KnowledgeBase(
+            embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL
+        )
     _try(lambda: knowledge.prepare(auto_ingest=settings.AUTO_INGEST, progress=progress), "knowledge index")
     statement = knowledge.statement
     domain = [p.text for p in statement.passages] + [q for qs in knowledge.source.hints.values() for q in qs]
@@ -171,8 +188,13 @@ def main(argv: list[str] | None = None) -> int:
     from handlers.cli import Wiring
     from handlers.cli import main as run
 
-    wiring = Wiring(settings=load_settings, build_services=build_services, build_understanding=build_understanding,
-                    server_factory="app:create_app", command=(sys.executable, "-m", "app"))
+    wiring = Wiring(
+        settings=load_settings,
+        build_services=build_services,
+        build_understanding=build_understanding,
+        server_factory="app:create_app",
+        command=(sys.executable, "-m", "app"),
+    )
     return run(sys.argv[1:] if argv is None else argv, wiring)
 
 

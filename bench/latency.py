@@ -50,7 +50,9 @@ def free_port() -> int:
 def rss_mb(pid: int) -> float:
     """Resident memory of a process and its children (uvicorn workers), in MB."""
     total = 0
-    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    pids = [pid] + [
+        int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    ]
     for p in pids:
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
@@ -64,7 +66,9 @@ def rss_mb(pid: int) -> float:
 def cpu_seconds(pid: int) -> float:
     """User + system CPU time of a process and its children (uvicorn workers), in seconds."""
     ticks = os.sysconf("SC_CLK_TCK")
-    pids = [pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()]
+    pids = [pid] + [
+        int(p) for p in subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    ]
     total = 0
     for p in pids:
         try:
@@ -106,8 +110,13 @@ def in_process(n: int, data: Path) -> dict[str, float]:
     kb.prepare(auto_ingest=True)
     ingest_s = time.perf_counter() - t0
 
-    settings = Settings(_env_file=None, DATABASE_URL=f"sqlite:///{data}/inproc.db", CHROMA_PATH=str(data / "ingest-chroma"),
-                        CACHE_DIR=str(ROOT / "data/cache"), RATE_LIMIT="100000/minute")
+    settings = Settings(
+        _env_file=None,
+        DATABASE_URL=f"sqlite:///{data}/inproc.db",
+        CHROMA_PATH=str(data / "ingest-chroma"),
+        CACHE_DIR=str(ROOT / "data/cache"),
+        RATE_LIMIT="100000/minute",
+    )
     services = build_services(settings, embeddings=embeddings, knowledge=kb)
     qs = questions(n)
     floor = []
@@ -133,14 +142,24 @@ def in_process(n: int, data: Path) -> dict[str, float]:
 
 def over_http(n: int, data: Path) -> dict[str, float]:
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": f"sqlite:///{data}/http.db", "CHROMA_PATH": str(data / "http-chroma"),
-           "CACHE_DIR": str(ROOT / "data/cache"), "RATE_LIMIT": "100000/minute", "LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": f"sqlite:///{data}/http.db",
+        "CHROMA_PATH": str(data / "http-chroma"),
+        "CACHE_DIR": str(ROOT / "data/cache"),
+        "RATE_LIMIT": "100000/minute",
+        "LOG_LEVEL": "WARNING",
+    }
     # Cold start (fresh index) then warm start (index present): both to /healthz 200.
     ready = {}
     for label in ("cold", "warm"):
         t0 = time.perf_counter()
-        server = subprocess.Popen([str(ROOT / ".venv/bin/privacy-bot"), "serve", "--port", str(port)], env=env,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        server = subprocess.Popen(
+            [str(ROOT / ".venv/bin/privacy-bot"), "serve", "--port", str(port)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         wait_ready(f"http://127.0.0.1:{port}")
         ready[label] = time.perf_counter() - t0
         if label == "cold":
@@ -181,10 +200,16 @@ def main() -> None:
     (out / f"latency-{results['date']}.json").write_text(json.dumps(results, indent=2))
     print(f"\nMachine: {results['machine']}; date {results['date']}; {args.questions} questions, one client\n")
     print("| measure | result | target |\n|---|---|---|")
-    print(f"| question over HTTP, p50 / p95 | {results['http_p50_ms']:.1f} / {results['http_p95_ms']:.1f} ms | ≤ 30 / ≤ 60 ms |")
-    print(f"| question in process (engine turn), p50 / p95 | {results['inproc_p50_ms']:.1f} / {results['inproc_p95_ms']:.1f} ms | |")
-    print(f"| embedding model alone per query, p50 / p95 (floor) | {results['embed_p50_ms']:.1f} / {results['embed_p95_ms']:.1f} ms | |")
-    print(f"| start to ready (/healthz 200), warm index / cold (ingest included) | {results['ready_warm_s']:.1f} / {results['ready_cold_s']:.1f} s | ≤ 15 s |")
+    r = results
+    print(f"| question over HTTP, p50 / p95 | {r['http_p50_ms']:.1f} / {r['http_p95_ms']:.1f} ms | ≤ 30 / ≤ 60 ms |")
+    print(
+        f"| question in process (engine turn), p50 / p95 | {r['inproc_p50_ms']:.1f} / {r['inproc_p95_ms']:.1f} ms | |"
+    )
+    print(f"| embedding model alone per query, p50 / p95 | {r['embed_p50_ms']:.1f} / {r['embed_p95_ms']:.1f} ms | |")
+    print(
+        "| start to ready (/healthz 200), warm index / cold (ingest included) "
+        f"| {r['ready_warm_s']:.1f} / {r['ready_cold_s']:.1f} s | ≤ 15 s |"
+    )
     print(f"| ingest (embed + store, model loaded) | {results['ingest_s']:.1f} s | |")
     print(f"| model load | {results['model_load_s']:.1f} s | |")
     print(f"| server resident memory after the run | {results['rss_mb']:.0f} MB | ≤ 1.5 GB |")

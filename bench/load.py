@@ -79,7 +79,9 @@ async def flow(client: httpx.AsyncClient, rec: Recorder, n: int, inbox, with_cod
     sid = body["session_id"]
 
     async def say(kind: str, message: str = "", action: str | None = None) -> dict:
-        return await rec.post(client, kind, {"session_id": sid, "message": message, "action": action, "identity": identity})
+        return await rec.post(
+            client, kind, {"session_id": sid, "message": message, "action": action, "identity": identity}
+        )
 
     for how, value in fields:
         body = await say("flow", action=value) if how == "action" else await say("flow", value)
@@ -109,7 +111,9 @@ async def client_loop(i: int, base: str, rec: Recorder, questions: list[str], in
                     await question(client, rec, questions)
                 else:
                     # E-mail-code flows need the SMTP inbox, which lives in the first process only.
-                    await flow(client, rec, i * 100000 + n, inbox, with_code=inbox is not None and random.random() < 0.5)
+                    await flow(
+                        client, rec, i * 100000 + n, inbox, with_code=inbox is not None and random.random() < 0.5
+                    )
             except (httpx.HTTPError, RuntimeError, AssertionError):
                 continue
 
@@ -140,13 +144,24 @@ def main() -> None:
     smtp = SmtpServer().start()
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        env = {**os.environ, "DATABASE_URL": args.database_url or f"sqlite:///{tmp}/load.db",
-               "CHROMA_PATH": f"{tmp}/chroma", "CACHE_DIR": str(ROOT / "data/cache"), "SMTP_URL": smtp.url,
-               "WIDGET_IDENTITY_SECRET": SECRET, "RATE_LIMIT": "1000000/minute", "CODE_SEND_LIMIT": "1000000/minute",
-               "LOG_LEVEL": "WARNING"}
-        server = subprocess.Popen([str(ROOT / ".venv/bin/privacy-bot"), "serve", "--port", str(port),
-                                   "--workers", str(args.workers)], env=env, cwd=tmp,
-                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env = {
+            **os.environ,
+            "DATABASE_URL": args.database_url or f"sqlite:///{tmp}/load.db",
+            "CHROMA_PATH": f"{tmp}/chroma",
+            "CACHE_DIR": str(ROOT / "data/cache"),
+            "SMTP_URL": smtp.url,
+            "WIDGET_IDENTITY_SECRET": SECRET,
+            "RATE_LIMIT": "1000000/minute",
+            "CODE_SEND_LIMIT": "1000000/minute",
+            "LOG_LEVEL": "WARNING",
+        }
+        server = subprocess.Popen(
+            [str(ROOT / ".venv/bin/privacy-bot"), "serve", "--port", str(port), "--workers", str(args.workers)],
+            env=env,
+            cwd=tmp,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         base = f"http://127.0.0.1:{port}"
         try:
             wait_ready(base)
@@ -157,7 +172,10 @@ def main() -> None:
             started = time.monotonic()
             deadline = started + args.seconds
             with ProcessPoolExecutor(args.processes - 1, mp_context=multiprocessing.get_context("spawn")) as pool:
-                others = [pool.submit(run_clients, base, sum(per[:k]), per[k], deadline, questions) for k in range(1, args.processes)]
+                others = [
+                    pool.submit(run_clients, base, sum(per[:k]), per[k], deadline, questions)
+                    for k in range(1, args.processes)
+                ]
                 mine = run_clients(base, 0, per[0], deadline, questions, smtp.inbox)
                 parts = [mine] + [f.result() for f in others]
             elapsed = time.monotonic() - started
@@ -178,22 +196,38 @@ def main() -> None:
     client_cpu = sum(p[3] for p in parts)
     database = "postgresql" if args.database_url else "sqlite"
     result = {
-        "date": date.today().isoformat(), "database": database, "clients": args.clients, "seconds": round(elapsed, 1),
-        "workers": args.workers, "turns": turns, "turns_per_second": round(in_time / args.seconds, 1),
-        "errors": len(errors), "error_samples": errors[:10], "rss_mb": round(memory),
+        "date": date.today().isoformat(),
+        "database": database,
+        "clients": args.clients,
+        "seconds": round(elapsed, 1),
+        "workers": args.workers,
+        "turns": turns,
+        "turns_per_second": round(in_time / args.seconds, 1),
+        "errors": len(errors),
+        "error_samples": errors[:10],
+        "rss_mb": round(memory),
         "server_cpu_ms_per_turn": round(server_cpu / turns * 1000, 1) if turns else None,
         "client_cpu_share": round(client_cpu / elapsed, 2),
-        "kinds": {kind: {"count": len(v), "p50_ms": round(percentile(v, 50), 1), "p95_ms": round(percentile(v, 95), 1),
-                         "p99_ms": round(percentile(v, 99), 1)} for kind, v in sorted(latencies.items())},
+        "kinds": {
+            kind: {
+                "count": len(v),
+                "p50_ms": round(percentile(v, 50), 1),
+                "p95_ms": round(percentile(v, 95), 1),
+                "p99_ms": round(percentile(v, 99), 1),
+            }
+            for kind, v in sorted(latencies.items())
+        },
     }
     out = ROOT / "bench/results"
     out.mkdir(parents=True, exist_ok=True)
     (out / f"load-{database}-{result['date']}.json").write_text(json.dumps(result, indent=2))
-    print(f"\n{args.clients} clients in {args.processes} processes, {args.seconds:.0f} s (+{elapsed - args.seconds:.0f} s to "
-          f"finish open flows), {args.workers} workers, {database}: {turns} turns, "
-          f"{result['turns_per_second']} turns/s, {len(errors)} errors, server RSS {memory:.0f} MB; "
-          f"server CPU {result['server_cpu_ms_per_turn']} ms per turn, load generator used "
-          f"{result['client_cpu_share']:.0%} of a core\n")
+    print(
+        f"\n{args.clients} clients in {args.processes} processes, {args.seconds:.0f} s "
+        f"(+{elapsed - args.seconds:.0f} s to finish open flows), {args.workers} workers, {database}: {turns} turns, "
+        f"{result['turns_per_second']} turns/s, {len(errors)} errors, server RSS {memory:.0f} MB; "
+        f"server CPU {result['server_cpu_ms_per_turn']} ms per turn, load generator used "
+        f"{result['client_cpu_share']:.0%} of a core\n"
+    )
     print("| kind of turn | count | p50 | p95 | p99 |\n|---|---|---|---|---|")
     for kind, stats in result["kinds"].items():
         print(f"| {kind} | {stats['count']} | {stats['p50_ms']} ms | {stats['p95_ms']} ms | {stats['p99_ms']} ms |")

@@ -61,7 +61,7 @@ class FieldSpec:
     def _parse_choice(self, raw: str, action: str | None) -> str:
         ids = {c.id for c in self.choices}
         if action in ids:
-            return action  # type: ignore[return-value]
+            return action
         text = raw.strip().lower().rstrip(".!")
         for choice in self.choices:
             if text in (choice.id.lower(), choice.label.lower()):
@@ -127,7 +127,9 @@ class FlowSpec:
         return next((f for f in self.fields if f.name == name), None)
 
     def summary(self, values: dict[str, Any]) -> list[tuple[str, str]]:
-        return [(f.label, f.display(values.get(f.name, ""))) for f in self.fields if f.applies(values) and f.name in values]
+        return [
+            (f.label, f.display(values.get(f.name, ""))) for f in self.fields if f.applies(values) and f.name in values
+        ]
 
 
 def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
@@ -141,18 +143,25 @@ FLOWS: dict[str, FlowSpec] = {
             type="deletion",
             label="Deletion (erasure)",
             start_label="Delete my data",
-            related_passages=('s3-p13', 's7-p00', 's7-p02'),
+            related_passages=("s3-p13", "s7-p00", "s7-p02"),
             title="a deletion (erasure) request",
             intro="I can file a request to have your personal data deleted.",
             consequence_passage="s3-p13",
             fields=(
                 FieldSpec(
-                    "scope", "choice", "What should be deleted?", "What to delete",
+                    "scope",
+                    "choice",
+                    "What should be deleted?",
+                    "What to delete",
                     _choices(("everything", "My account and all my personal data"), ("specific", "Only specific data")),
                 ),
                 FieldSpec(
-                    "scope_detail", "text", "Which data should be deleted?", "Data to delete",
-                    min_chars=3, when=("scope", "specific"),
+                    "scope_detail",
+                    "text",
+                    "Which data should be deleted?",
+                    "Data to delete",
+                    min_chars=3,
+                    when=("scope", "specific"),
                 ),
             ),
         ),
@@ -160,7 +169,7 @@ FLOWS: dict[str, FlowSpec] = {
             type="objection",
             label="Objection to processing",
             start_label="Object to processing",
-            related_passages=('s7-p00', 's7-p01'),
+            related_passages=("s7-p00", "s7-p01"),
             title="an objection to processing",
             intro=(
                 "I can file an objection to the processing of your personal data. The statement lets you "
@@ -168,7 +177,10 @@ FLOWS: dict[str, FlowSpec] = {
             ),
             fields=(
                 FieldSpec(
-                    "processing", "choice", "Which processing do you object to?", "Processing objected to",
+                    "processing",
+                    "choice",
+                    "Which processing do you object to?",
+                    "Processing objected to",
                     _choices(
                         ("usage_analytics", "Analysis of how I use the portal"),
                         ("crm_sharing", "Sharing with KONE's other CRM tools"),
@@ -178,13 +190,19 @@ FLOWS: dict[str, FlowSpec] = {
                     ),
                 ),
                 FieldSpec(
-                    "processing_detail", "text", "Which processing do you mean?", "Processing (details)",
-                    min_chars=3, when=("processing", OTHER),
+                    "processing_detail",
+                    "text",
+                    "Which processing do you mean?",
+                    "Processing (details)",
+                    min_chars=3,
+                    when=("processing", OTHER),
                 ),
                 FieldSpec(
-                    "grounds", "text",
+                    "grounds",
+                    "text",
                     "What is your specific personal circumstance that makes you object? A sentence or two is enough.",
-                    "Grounds", min_chars=15,
+                    "Grounds",
+                    min_chars=15,
                 ),
             ),
         ),
@@ -192,12 +210,15 @@ FLOWS: dict[str, FlowSpec] = {
             type="marketing_objection",
             label="Objection to direct marketing",
             start_label="Stop direct marketing",
-            related_passages=('s7-p03', 's3-p07'),
+            related_passages=("s7-p03", "s3-p07"),
             title="an objection to direct marketing",
             intro="I can file your objection to direct marketing, so KONE stops using your data to market to you.",
             fields=(
                 FieldSpec(
-                    "channels", "choice", "Which marketing should stop?", "Marketing to stop",
+                    "channels",
+                    "choice",
+                    "Which marketing should stop?",
+                    "Marketing to stop",
                     _choices(
                         ("all", "All direct marketing"),
                         ("email", "Marketing e-mails"),
@@ -211,13 +232,16 @@ FLOWS: dict[str, FlowSpec] = {
             type="consent_revocation",
             label="Withdrawal of consent",
             start_label="Withdraw a consent",
-            related_passages=('s7-p05', 's7-p06', 's5-p06', 's5-p07'),
+            related_passages=("s7-p05", "s7-p06", "s5-p06", "s5-p07"),
             title="a withdrawal of consent",
             intro="I can file the withdrawal of a consent you have given.",
             consequence_passage="s7-p06",
             fields=(
                 FieldSpec(
-                    "consent", "choice", "Which consent do you want to withdraw?", "Consent withdrawn",
+                    "consent",
+                    "choice",
+                    "Which consent do you want to withdraw?",
+                    "Consent withdrawn",
                     _choices(
                         ("analytics_cookies", "Analytics cookies"),
                         ("targeting_cookies", "Targeting cookies"),
@@ -226,8 +250,12 @@ FLOWS: dict[str, FlowSpec] = {
                     ),
                 ),
                 FieldSpec(
-                    "consent_detail", "text", "Which consent do you mean?", "Consent (details)",
-                    min_chars=3, when=("consent", OTHER),
+                    "consent_detail",
+                    "text",
+                    "Which consent do you mean?",
+                    "Consent (details)",
+                    min_chars=3,
+                    when=("consent", OTHER),
                 ),
             ),
         ),
@@ -235,21 +263,32 @@ FLOWS: dict[str, FlowSpec] = {
             type="rectification",
             label="Correction (rectification)",
             start_label="Correct my data",
-            related_passages=('s7-p00', 's7-p02'),
+            related_passages=("s7-p00", "s7-p02"),
             title="a correction (rectification) request",
             intro="I can file a request to correct your personal data.",
             fields=(
                 FieldSpec(
-                    "item", "choice", "What needs correcting?", "Data to correct",
+                    "item",
+                    "choice",
+                    "What needs correcting?",
+                    "Data to correct",
                     _choices(
-                        ("name", "Name"), ("title", "Title"), ("email", "E-mail address"),
-                        ("phone", "Mobile phone number"), ("address", "Address"), (OTHER, "Something else"),
+                        ("name", "Name"),
+                        ("title", "Title"),
+                        ("email", "E-mail address"),
+                        ("phone", "Mobile phone number"),
+                        ("address", "Address"),
+                        (OTHER, "Something else"),
                     ),
                 ),
                 FieldSpec("current_value", "text", "What is wrong at the moment?", "What is wrong", min_chars=2),
                 FieldSpec(
-                    "correct_value", "text", "What should it say instead?", "Correct value",
-                    min_chars=1, email_if=("item", "email"),
+                    "correct_value",
+                    "text",
+                    "What should it say instead?",
+                    "Correct value",
+                    min_chars=1,
+                    email_if=("item", "email"),
                 ),
             ),
         ),
@@ -257,13 +296,16 @@ FLOWS: dict[str, FlowSpec] = {
             type="handoff",
             label="Talk to a person",
             start_label="Talk to a person",
-            related_passages=('s1-p01', 's1-p02', 's6-p01'),
+            related_passages=("s1-p01", "s1-p02", "s6-p01"),
             title="a request to talk to a person",
             intro="I'll pass you to a person on the privacy team.",
             next_steps="A member of the privacy team will contact you.",
             fields=(
                 FieldSpec(
-                    "description", "text", "Briefly, what would you like to discuss?", "Topic",
+                    "description",
+                    "text",
+                    "Briefly, what would you like to discuss?",
+                    "Topic",
                     min_chars=5,
                 ),
             ),
@@ -286,8 +328,11 @@ FLOWS: dict[str, FlowSpec] = {
             intro="",
             fields=(
                 FieldSpec(
-                    "reference", "text", "Which request should I withdraw? Please type its reference (like PRV-AB12-CD34).",
-                    "Reference", reference=True,
+                    "reference",
+                    "text",
+                    "Which request should I withdraw? Please type its reference (like PRV-AB12-CD34).",
+                    "Reference",
+                    reference=True,
                 ),
             ),
         ),
@@ -297,17 +342,29 @@ FLOWS: dict[str, FlowSpec] = {
 # Identity fields every request collects after its own fields (skipped when already known).
 NAME = FieldSpec("name", "text", "What is your full name?", "Name", min_chars=2, max_chars=200)
 COMPANY = FieldSpec(
-    "company", "text", "Which company do you represent? (Type 'skip' if you'd rather not say.)",
-    "Company", optional=True, max_chars=200,
+    "company",
+    "text",
+    "Which company do you represent? (Type 'skip' if you'd rather not say.)",
+    "Company",
+    optional=True,
+    max_chars=200,
 )
-EMAIL = FieldSpec("email", "email", "What is your e-mail address? I'll send a 6-digit code to confirm it's you.", "E-mail")
+EMAIL = FieldSpec(
+    "email", "email", "What is your e-mail address? I'll send a 6-digit code to confirm it's you.", "E-mail"
+)
 CODE = FieldSpec("code", "code", "Please type the 6-digit code I sent to {email}.", "Code")
 CONFIRM = FieldSpec(
-    "confirm", "confirm", "Shall I file this request?", "Confirmation",
+    "confirm",
+    "confirm",
+    "Shall I file this request?",
+    "Confirmation",
     _choices(("yes", "Yes, file it"), ("no", "No, cancel")),
 )
 WITHDRAW_CONFIRM = FieldSpec(
-    "confirm", "confirm", "Withdraw this request?", "Confirmation",
+    "confirm",
+    "confirm",
+    "Withdraw this request?",
+    "Confirmation",
     _choices(("yes", "Yes, withdraw it"), ("no", "No, keep it")),
 )
 IDENTITY_FIELDS = {f.name: f for f in (NAME, COMPANY, EMAIL, CODE)}

@@ -10,7 +10,9 @@ from bot.errors import InvalidInput
 MAX_MESSAGE_CHARS = 2000
 MAX_FIELD_CHARS = 1000
 # Pragmatic e-mail check: one @, a dot in the domain, no spaces; RFC 5321 length limits.
-_EMAIL = re.compile(r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$")
+_EMAIL = re.compile(
+    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
+)
 _EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
 # A ticket reference: PRV- and two groups of four from Crockford's base32 (see bot.cases.tickets).
 REFERENCE_RE = re.compile(r"\bPRV-[0-9A-Z]{4}-[0-9A-Z]{4}\b", re.IGNORECASE)

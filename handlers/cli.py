@@ -73,7 +73,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     """Answer one question from the statement and print it."""
     question = " ".join(args.question).strip()
     if not question:
-        print("Ask a question, e.g.: privacy-bot ask \"how long do you keep my data?\"", file=sys.stderr)
+        print('Ask a question, e.g.: privacy-bot ask "how long do you keep my data?"', file=sys.stderr)
         return 2
     settings = args.wiring.settings()
     settings.ensure_local_dirs()
@@ -177,19 +177,32 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # One worker ingests at start-up by itself. Several would race to do the same work, so a
     # stale index is built first — in a child process, so the model it loads does not stay
     # resident in the server's parent process (every worker loads its own copy anyway).
-    if args.workers > 1 and not index_is_current(chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL):
-        if subprocess.run([*args.wiring.command, "ingest"]).returncode != 0:
-            print("privacy-bot: ingest failed; the server will retry at start-up.", file=sys.stderr)
+    stale = args.workers > 1 and not index_is_current(chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL)
+    if stale and subprocess.run([*args.wiring.command, "ingest"], check=False).returncode != 0:
+        print("privacy-bot: ingest failed; the server will retry at start-up.", file=sys.stderr)
     if args.workers > 1 and not settings.EMBEDDING_THREADS:
         # Workers re-read the settings from the environment: share the cores out between them.
         os.environ["EMBEDDING_THREADS"] = str(max(1, (os.cpu_count() or 1) // args.workers))
     base = f"http://{args.host}:{args.port}"
-    print(f"\nPrivacy helpdesk on {base}\n  chat (demo page):  {base}/\n  health:            {base}/healthz\n"
-          f"  agent console:     {base}/console  (first admin: .venv/bin/privacy-bot agent add you@example.com --role admin)\n", flush=True)
+    print(
+        f"\nPrivacy helpdesk on {base}\n  chat (demo page):  {base}/\n  health:            {base}/healthz\n"
+        f"  agent console:     {base}/console  "
+        "(first admin: .venv/bin/privacy-bot agent add you@example.com --role admin)\n",
+        flush=True,
+    )
     # Our masked JSON logging (configured in create_app) replaces uvicorn's, access log included.
-    uvicorn.run(args.wiring.server_factory, factory=True, host=args.host, port=args.port, workers=args.workers,
-                log_level=settings.LOG_LEVEL.lower(), proxy_headers=True, forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
-                log_config=None, access_log=False)
+    uvicorn.run(
+        args.wiring.server_factory,
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=settings.LOG_LEVEL.lower(),
+        proxy_headers=True,
+        forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
+        log_config=None,
+        access_log=False,
+    )
     return 0
 
 
@@ -197,9 +210,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
     """Apply the retention policy: anonymise old closed tickets, delete old transcripts and codes."""
     from datetime import timedelta
 
+    from bot.cases.purge import RetentionPolicy, purge
     from bot.store.db import Database
     from bot.store.models import utcnow
-    from bot.cases.purge import RetentionPolicy, purge
 
     settings = args.wiring.settings()
     policy = RetentionPolicy(
@@ -210,7 +223,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     db = Database(settings.DATABASE_URL)
     with db.write() as session:
         report = purge(session, now=utcnow(), policy=policy, dry_run=args.dry_run)
-    print(("Dry run — nothing changed. Would purge:" if args.dry_run else "Purged:"))
+    print("Dry run — nothing changed. Would purge:" if args.dry_run else "Purged:")
     for line in report.lines():
         print(f"  {line}")
     return 0
@@ -230,11 +243,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes (default 1)")
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("ingest", help="(re)build the knowledge index if the statement changed").set_defaults(func=cmd_ingest)
+    sub.add_parser("ingest", help="(re)build the knowledge index if the statement changed").set_defaults(
+        func=cmd_ingest
+    )
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
 
     ask = sub.add_parser("ask", help="answer one question from the statement")
-    ask.add_argument("question", nargs="+", help="the question, e.g. \"can you forget me?\"")
+    ask.add_argument("question", nargs="+", help='the question, e.g. "can you forget me?"')
     ask.set_defaults(func=cmd_ask)
 
     sub.add_parser("chat", help="talk to the bot in the terminal (questions and requests)").set_defaults(func=cmd_chat)
@@ -243,16 +258,27 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--questions", action="append", help="a retrieval set (YAML); repeatable")
     evaluate.add_argument("--intents", help="an intent test set (YAML)")
     evaluate.add_argument("-v", "--verbose", action="store_true", help="list every miss")
-    evaluate.add_argument("--strict", action="store_true",
-                          help="exit 1 below the quality bar (90%% answers, 95%% off-topic declines, 95%% intents)")
+    evaluate.add_argument(
+        "--strict",
+        action="store_true",
+        help="exit 1 below the quality bar (90%% answers, 95%% off-topic declines, 95%% intents)",
+    )
     evaluate.set_defaults(func=cmd_eval)
 
-    purge_cmd = sub.add_parser("purge", help="apply the retention policy (anonymise old closed tickets, delete old transcripts)")
+    purge_cmd = sub.add_parser(
+        "purge", help="apply the retention policy (anonymise old closed tickets, delete old transcripts)"
+    )
     purge_cmd.add_argument("--dry-run", action="store_true", help="report what would be purged, change nothing")
-    purge_cmd.add_argument("--tickets-days", type=int, help="anonymise tickets closed more than N days ago "
-                           "(default PURGE_TICKETS_AFTER_DAYS)")
-    purge_cmd.add_argument("--transcripts-days", type=int, help="delete conversations idle more than N days "
-                           "(default PURGE_TRANSCRIPTS_AFTER_DAYS)")
+    purge_cmd.add_argument(
+        "--tickets-days",
+        type=int,
+        help="anonymise tickets closed more than N days ago (default PURGE_TICKETS_AFTER_DAYS)",
+    )
+    purge_cmd.add_argument(
+        "--transcripts-days",
+        type=int,
+        help="delete conversations idle more than N days (default PURGE_TRANSCRIPTS_AFTER_DAYS)",
+    )
     purge_cmd.set_defaults(func=cmd_purge)
 
     # Channel and operations commands register themselves below, one line each.
@@ -270,4 +296,3 @@ def main(argv: list[str] | None, wiring: Wiring) -> int:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
         return 130
-

@@ -9,11 +9,11 @@ from typing import Annotated, Any
 
 from fastapi import Depends, Request
 
-from bot.store.db import Database
-from bot.conversation.engine import Engine
-from bot.store.outbox import OutboxWorker
 from bot.access.ratelimit import RateLimiter
+from bot.conversation.engine import Engine
 from bot.settings import Settings
+from bot.store.db import Database
+from bot.store.outbox import OutboxWorker
 from knowledge.service import KnowledgeBase
 
 

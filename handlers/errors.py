@@ -42,14 +42,19 @@ def register_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [
-            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")}
-            for e in exc.errors()
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
         ]
         return error_response(422, "invalid_request", _describe(errors), details=errors)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
-        codes = {404: "not_found", 405: "method_not_allowed", 413: "payload_too_large", 401: "not_authenticated", 403: "forbidden"}
+        codes = {
+            404: "not_found",
+            405: "method_not_allowed",
+            413: "payload_too_large",
+            401: "not_authenticated",
+            403: "forbidden",
+        }
         response = error_response(exc.status_code, codes.get(exc.status_code, "http_error"), str(exc.detail))
         for name, value in (exc.headers or {}).items():
             response.headers[name] = value

@@ -81,7 +81,10 @@ class RequestContext:
             await self.app(scope, receive, send_with_id)
         finally:
             access_log.info(
-                "%s %s %s", scope.get("method"), scope.get("path"), status,
+                "%s %s %s",
+                scope.get("method"),
+                scope.get("path"),
+                status,
                 extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
             )
             request_id.reset(token)
@@ -109,12 +112,21 @@ class InternalErrors:
         try:
             await self.app(scope, receive, tracking_send)
         except Exception:
-            logging.getLogger("helpdesk.errors").exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
+            logging.getLogger("helpdesk.errors").exception(
+                "unhandled error on %s %s", scope.get("method"), scope.get("path")
+            )
             if started:
                 raise
-            body = b'{"error":{"code":"internal_error","message":"Something went wrong on our side. Please try again."}}'
-            await send({"type": "http.response.start", "status": 500,
-                        "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+            body = (
+                b'{"error":{"code":"internal_error","message":"Something went wrong on our side. Please try again."}}'
+            )
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 500,
+                    "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
 
 

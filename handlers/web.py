@@ -9,8 +9,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from bot.store.conversations import history
 from bot.access.identity import verify_signature
+from bot.store.conversations import history
 from bot.types import Inbound, Reply, Requester
 from bot.validation import MAX_MESSAGE_CHARS, clean_text
 from handlers.deps import ServicesDep, client_key
@@ -71,15 +71,31 @@ def _requester(services: Any, identity: IdentityIn | None) -> tuple[Requester | 
 @router.post("/api/chat", response_model=Reply, responses=ERRORS, tags=["chat"])
 async def chat(body: ChatRequest, request: Request, services: ServicesDep) -> Any:
     """One conversational turn (DESIGN §4)."""
-    services.limiter.check(services.settings.RATE_LIMIT, "chat", client_key(request),
-                           message="You're sending messages very quickly. Please wait a moment and try again.")
+    services.limiter.check(
+        services.settings.RATE_LIMIT,
+        "chat",
+        client_key(request),
+        message="You're sending messages very quickly. Please wait a moment and try again.",
+    )
     requester, rejected = _requester(services, body.identity)
-    inbound = Inbound(channel="web", text=body.message, session_id=body.session_id, action=body.action,
-                      requester=requester, identity_rejected=rejected, client_key=client_key(request))
+    inbound = Inbound(
+        channel="web",
+        text=body.message,
+        session_id=body.session_id,
+        action=body.action,
+        requester=requester,
+        identity_rejected=rejected,
+        client_key=client_key(request),
+    )
     return await run_in_threadpool(services.engine.handle, inbound)
 
 
-@router.get("/api/chat/{session_id}/history", response_model=HistoryOut, responses={404: {"description": "Unknown session"}}, tags=["chat"])
+@router.get(
+    "/api/chat/{session_id}/history",
+    response_model=HistoryOut,
+    responses={404: {"description": "Unknown session"}},
+    tags=["chat"],
+)
 async def chat_history(session_id: str, request: Request, services: ServicesDep) -> Any:
     """The turns of one session, so a reloaded widget can restore the conversation."""
     services.limiter.check(services.settings.RATE_LIMIT, "history", client_key(request))
@@ -97,7 +113,9 @@ async def chat_history(session_id: str, request: Request, services: ServicesDep)
     for turn in turns:
         reply = turn.payload if turn.role == "bot" and turn.payload.get("session_id") else None
         action = turn.payload.get("action") if turn.role == "user" else None
-        out.append({"role": turn.role, "text": turn.text, "at": turn.created_at.isoformat(), "reply": reply, "action": action})
+        out.append(
+            {"role": turn.role, "text": turn.text, "at": turn.created_at.isoformat(), "reply": reply, "action": action}
+        )
     return {"session_id": session_id, "turns": out}
 
 
@@ -107,6 +125,6 @@ async def healthz(services: ServicesDep) -> JSONResponse:
     database = await run_in_threadpool(services.db.ping) and services.db_ready
     index = services.knowledge.ready
     status = 200 if database and index else 503
-    return JSONResponse({"status": "ok" if status == 200 else "unavailable", "database": database, "index": index},
-                        status_code=status)
-
+    return JSONResponse(
+        {"status": "ok" if status == 200 else "unavailable", "database": database, "index": index}, status_code=status
+    )

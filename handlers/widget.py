@@ -50,22 +50,25 @@ def demo_page() -> tuple[bytes, str]:
     html = DEMO_PATH.read_text(encoding="utf-8")
     styles = re.findall(r"<style>(.*?)</style>", html, flags=re.DOTALL)
     hashes = " ".join(f"'sha256-{base64.b64encode(hashlib.sha256(s.encode()).digest()).decode()}'" for s in styles)
-    csp = "; ".join([
-        "default-src 'none'",
-        "script-src 'self'",
-        f"style-src 'self' {hashes}".strip(),
-        "img-src 'self' data:",
-        "connect-src 'self'",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-        "object-src 'none'",
-    ])
+    csp = "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            f"style-src 'self' {hashes}".strip(),
+            "img-src 'self' data:",
+            "connect-src 'self'",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+            "object-src 'none'",
+        ]
+    )
     return html.encode("utf-8"), csp
 
 
-def _serve(asset: Asset, request: Request, *, media_type: str, cache_control: str,
-           extra: dict[str, str] | None = None) -> Response:
+def _serve(
+    asset: Asset, request: Request, *, media_type: str, cache_control: str, extra: dict[str, str] | None = None
+) -> Response:
     headers = {"Cache-Control": cache_control, "ETag": asset.etag, "Vary": "Accept-Encoding", **(extra or {})}
     if asset.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
@@ -78,8 +81,13 @@ def _serve(asset: Asset, request: Request, *, media_type: str, cache_control: st
 @router.api_route("/widget.js", methods=["GET", "HEAD"])
 async def widget_js(request: Request) -> Response:
     """The embeddable widget; any site may load it (the API behind it is what CORS limits)."""
-    return _serve(widget_asset(), request, media_type=JS_TYPE, cache_control=WIDGET_CACHE,
-                  extra={"Cross-Origin-Resource-Policy": "cross-origin"})
+    return _serve(
+        widget_asset(),
+        request,
+        media_type=JS_TYPE,
+        cache_control=WIDGET_CACHE,
+        extra={"Cross-Origin-Resource-Policy": "cross-origin"},
+    )
 
 
 @router.api_route("/", methods=["GET", "HEAD"])

@@ -8,6 +8,7 @@ and an unchanged statement is never re-embedded.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 from collections.abc import Callable
@@ -188,13 +189,14 @@ def build_documents(source: KnowledgeSource) -> list[Document]:
                 )
             )
     for passage_id, questions in source.hints.items():
-        section = statement.passage(passage_id).section  # type: ignore[union-attr]
+        hinted = statement.passage(passage_id)
+        assert hinted is not None  # a test checks every hint names a passage
         for i, question in enumerate(questions):
             docs.append(
                 Document(
                     id=f"{passage_id}-h{i:02d}",
                     page_content=question,
-                    metadata={"kind": "hint", "section": section, "passage_id": passage_id},
+                    metadata={"kind": "hint", "section": hinted.section, "passage_id": passage_id},
                 )
             )
     for number, topics in UNANSWERED_TOPICS.items():
@@ -255,7 +257,5 @@ def _drop_stale_collections(client: chromadb.ClientAPI, keep: str) -> None:
     for entry in client.list_collections():
         name = entry if isinstance(entry, str) else entry.name
         if name.startswith(COLLECTION_PREFIX) and name != keep:
-            try:
+            with contextlib.suppress(Exception):  # another process may have dropped it first
                 client.delete_collection(name)
-            except Exception:  # another process may have dropped it first
-                pass

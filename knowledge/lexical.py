@@ -20,22 +20,63 @@ STOPWORDS = frozenset(
 # Chat shorthand that difflib cannot guess from the vocabulary; used for BM25 tokens and for the
 # normalised text that is embedded.
 SHORTHAND = {
-    "u": "you", "ya": "you", "ur": "your", "yr": "your", "r": "are", "pls": "please",
-    "plz": "please", "info": "information", "bc": "because", "cuz": "because", "msg": "message",
-    "acct": "account", "num": "number", "nr": "number", "tel": "telephone", "whats": "what is",
-    "wats": "what is", "wat": "what", "hw": "how", "abt": "about", "pers": "personal",
-    "intl": "international", "im": "i am", "dont": "do not", "doesnt": "does not",
-    "cant": "cannot", "wont": "will not", "didnt": "did not", "isnt": "is not", "ppl": "people",
+    "u": "you",
+    "ya": "you",
+    "ur": "your",
+    "yr": "your",
+    "r": "are",
+    "pls": "please",
+    "plz": "please",
+    "info": "information",
+    "bc": "because",
+    "cuz": "because",
+    "msg": "message",
+    "acct": "account",
+    "num": "number",
+    "nr": "number",
+    "tel": "telephone",
+    "whats": "what is",
+    "wats": "what is",
+    "wat": "what",
+    "hw": "how",
+    "abt": "about",
+    "pers": "personal",
+    "intl": "international",
+    "im": "i am",
+    "dont": "do not",
+    "doesnt": "does not",
+    "cant": "cannot",
+    "wont": "will not",
+    "didnt": "did not",
+    "isnt": "is not",
+    "ppl": "people",
     "thx": "thanks",
 }
 # "4" means "for" in chat ("what r u using my info 4") but is a number after "section".
 _FOR = re.compile(r"(?<!section )\b4\b(?!\s*\d)", re.IGNORECASE)
 # Irregular forms a suffix stripper cannot meet ('forget me' / 'right to be forgotten').
 IRREGULAR = {
-    "forgotten": "forget", "forgot": "forget", "kept": "keep", "sold": "sell", "held": "hold",
-    "given": "give", "gave": "give", "taken": "take", "took": "take", "sent": "send",
-    "made": "make", "told": "tell", "known": "know", "knew": "know", "paid": "pay", "got": "get",
-    "gotten": "get", "chosen": "choose", "written": "write", "shown": "show", "children": "child",
+    "forgotten": "forget",
+    "forgot": "forget",
+    "kept": "keep",
+    "sold": "sell",
+    "held": "hold",
+    "given": "give",
+    "gave": "give",
+    "taken": "take",
+    "took": "take",
+    "sent": "send",
+    "made": "make",
+    "told": "tell",
+    "known": "know",
+    "knew": "know",
+    "paid": "pay",
+    "got": "get",
+    "gotten": "get",
+    "chosen": "choose",
+    "written": "write",
+    "shown": "show",
+    "children": "child",
 }
 # Suffixes stripped (first match wins); 'ies' and 'ie' both become 'y', so 'cookie'/'cookies'
 # meet as 'policy'/'policies' do.
@@ -78,9 +119,10 @@ class Normaliser:
         self.domain = sorted({w for w in domain if len(w) > 2 and not w.isdigit()})
         self.known = frozenset(known) | frozenset(self.domain)
         self._known_stems = frozenset(stem(w) for w in self.known)
+        # Cached per instance (a cache on the method would keep every old instance alive).
+        self.word = lru_cache(maxsize=4096)(self._word)
 
-    @lru_cache(maxsize=4096)
-    def word(self, word: str) -> str:
+    def _word(self, word: str) -> str:
         """The normal form of one lower-case word."""
         if word in SHORTHAND:
             return SHORTHAND[word]
@@ -100,9 +142,7 @@ class Normaliser:
 class BM25:
     """Okapi BM25 over a fixed list of documents, with query-side typo repair."""
 
-    def __init__(
-        self, documents: list[str], *, k1: float = 1.2, b: float = 0.75, known: Iterable[str] = ()
-    ) -> None:
+    def __init__(self, documents: list[str], *, k1: float = 1.2, b: float = 0.75, known: Iterable[str] = ()) -> None:
         # Stems of real words ('breach', 'owns') that repair must not bend into other words.
         self.known = frozenset(stem(w) for w in known)
         self.docs = [tokens(d) for d in documents]
@@ -113,9 +153,9 @@ class BM25:
         self.vocabulary = sorted(self.df)
         n = len(self.docs)
         self.idf = {t: math.log(1 + (n - df + 0.5) / (df + 0.5)) for t, df in self.df.items()}
+        self.repair = lru_cache(maxsize=4096)(self._repair)
 
-    @lru_cache(maxsize=4096)
-    def repair(self, token: str) -> str | None:
+    def _repair(self, token: str) -> str | None:
         """Map an unknown query token to the closest vocabulary word ('lng' -> 'long')."""
         if token in self.df:
             return token
@@ -130,7 +170,7 @@ class BM25:
     def scores(self, query: str) -> list[float]:
         terms = self.query_terms(query)
         result = []
-        for tf, doc in zip(self.tf, self.docs):
+        for tf, doc in zip(self.tf, self.docs, strict=True):
             norm = self.k1 * (1 - self.b + self.b * len(doc) / self.avgdl)
             score = 0.0
             for t in terms:

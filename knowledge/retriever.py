@@ -162,10 +162,7 @@ class Retriever:
         self._prior = np.array([0.9 if _is_pointer(p) else 1.0 for p in self.passages])
         self.dense = _DenseIndex(store, {p.id: i for i, p in enumerate(self.passages)}, sections)
         titles = {s.number: s.title for s in self.statement.sections}
-        lexical_docs = [
-            " ".join([titles[p.section], p.text, *source.hints.get(p.id, [])])
-            for p in self.passages
-        ]
+        lexical_docs = [" ".join([titles[p.section], p.text, *source.hints.get(p.id, [])]) for p in self.passages]
         known = _model_vocabulary(embeddings)
         self.bm25 = BM25(lexical_docs, known=known)
         words = " ".join(lexical_docs).lower().split()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Iterator
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,10 +15,22 @@ import pytest
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
 
-from tests.factories import FakeClock, RecordingSender  # noqa: E402
+from tests.factories import FakeClock, RecordingSender
 
-SCRUBBED_PREFIXES = ("SLACK_", "SMTP_", "LLM_", "OPENAI_", "ANTHROPIC_", "REDIS_", "DATABASE_URL", "CHROMA_",
-                     "WIDGET_", "SECRET_KEY", "RATE_LIMIT", "MAIL_FROM")
+SCRUBBED_PREFIXES = (
+    "SLACK_",
+    "SMTP_",
+    "LLM_",
+    "OPENAI_",
+    "ANTHROPIC_",
+    "REDIS_",
+    "DATABASE_URL",
+    "CHROMA_",
+    "WIDGET_",
+    "SECRET_KEY",
+    "RATE_LIMIT",
+    "MAIL_FROM",
+)
 POSTGRES_URL = os.environ.get("TEST_DATABASE_URL", "")
 
 
@@ -111,7 +123,7 @@ def smtp_server() -> Iterator[Any]:
 
 @pytest.fixture
 def clock() -> FakeClock:
-    return FakeClock(datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc))
+    return FakeClock(datetime(2026, 3, 10, 9, 0, tzinfo=UTC))
 
 
 @pytest.fixture
@@ -139,8 +151,9 @@ def make_settings(tmp_path: Path, shared_dirs: dict[str, Path], sqlite_url: str)
 
 
 @pytest.fixture
-def make_services(make_settings: Callable[..., Any], embeddings: Any, knowledge: Any, clock: FakeClock,
-                  outbox: RecordingSender) -> Iterator[Callable[..., Any]]:
+def make_services(
+    make_settings: Callable[..., Any], embeddings: Any, knowledge: Any, clock: FakeClock, outbox: RecordingSender
+) -> Iterator[Callable[..., Any]]:
     """Build Services with the shared model and index; the clock and e-mail are the test's."""
     from app import build_services
 
@@ -175,6 +188,5 @@ def client(make_services: Callable[..., Any]) -> Iterator[Any]:
 
 
 def pytest_report_header(config: pytest.Config) -> str:
-    return f"PostgreSQL tests: {'on (' + POSTGRES_URL.split('@')[-1] + ')' if POSTGRES_URL else 'off (set TEST_DATABASE_URL)'}"
-
-
+    where = f"on ({POSTGRES_URL.split('@')[-1]})" if POSTGRES_URL else "off (set TEST_DATABASE_URL)"
+    return f"PostgreSQL tests: {where}"

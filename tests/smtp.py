@@ -26,7 +26,7 @@ class Inbox:
         self.messages: list[EmailMessage] = []
         self._changed = threading.Condition()
 
-    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # noqa: N802 (aiosmtpd's name)
         message = message_from_bytes(envelope.content, policy=policy.default)
         with self._changed:
             self.messages.append(message)  # type: ignore[arg-type]
@@ -36,7 +36,9 @@ class Inbox:
     def to(self, address: str) -> list[EmailMessage]:
         return [m for m in self.messages if m["To"] == address]
 
-    def wait_for(self, address: str, *, subject_contains: str = "", count: int = 1, timeout: float = 15.0) -> list[EmailMessage]:
+    def wait_for(
+        self, address: str, *, subject_contains: str = "", count: int = 1, timeout: float = 15.0
+    ) -> list[EmailMessage]:
         deadline = time.monotonic() + timeout
         with self._changed:
             while True:

@@ -70,8 +70,11 @@ def test_every_layer_package_says_what_it_exports() -> None:
         init = ROOT / "bot" / name / "__init__.py"
         tree = ast.parse(init.read_text(encoding="utf-8"))
         assert ast.get_docstring(tree), f"bot/{name}/__init__.py needs a docstring"
-        exported = [node for node in tree.body if isinstance(node, ast.Assign)
-                    and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)]
+        exported = [
+            node
+            for node in tree.body
+            if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "__all__" for t in node.targets)
+        ]
         assert exported, f"bot/{name}/__init__.py needs __all__"
 
 
@@ -83,7 +86,9 @@ def test_bot_is_channel_agnostic() -> None:
 
 def test_knowledge_depends_on_nothing_of_ours() -> None:
     forbidden = {"bot", "handlers", "app", "slack_bolt", "slack_sdk", "fastapi"}
-    leaks = {path: _roots(names) & forbidden for path, names in _imports("knowledge").items() if _roots(names) & forbidden}
+    leaks = {
+        path: _roots(names) & forbidden for path, names in _imports("knowledge").items() if _roots(names) & forbidden
+    }
     assert leaks == {}
 
 
@@ -97,16 +102,23 @@ def test_only_settings_reads_the_environment() -> None:
     for package in ("bot", "knowledge", "handlers"):
         for path in (ROOT / package).rglob("*.py"):
             text = path.read_text(encoding="utf-8")
-            if any(s in text for s in ("os.getenv(", "os.environ.get(", "os.environ[\"", "environ.get(")):
+            if any(s in text for s in ("os.getenv(", "os.environ.get(", 'os.environ["', "environ.get(")):
                 # knowledge/embeddings.py only *sets* offline flags before huggingface is imported.
-                reads = [line for line in text.splitlines()
-                         if ("getenv(" in line or "environ.get(" in line or ("environ[" in line and "] =" not in line))]
+                reads = [
+                    line
+                    for line in text.splitlines()
+                    if ("getenv(" in line or "environ.get(" in line or ("environ[" in line and "] =" not in line))
+                ]
                 if reads:
                     readers.append(str(path.relative_to(ROOT)))
     assert readers == []
 
 
 def test_modules_stay_small() -> None:
-    big = [str(p.relative_to(ROOT)) for pkg in ("bot", "knowledge", "handlers") for p in (ROOT / pkg).rglob("*.py")
-           if len(p.read_text(encoding="utf-8").splitlines()) > 500]
+    big = [
+        str(p.relative_to(ROOT))
+        for pkg in ("bot", "knowledge", "handlers")
+        for p in (ROOT / pkg).rglob("*.py")
+        if len(p.read_text(encoding="utf-8").splitlines()) > 500
+    ]
     assert big == []

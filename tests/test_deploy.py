@@ -22,13 +22,18 @@ def test_compose_runs_postgres_chroma_redis_and_several_app_processes() -> None:
 
 
 def test_example_environment_uses_only_real_settings() -> None:
-    names = [line.split("=", 1)[0].lstrip("# ").strip()
-             for line in (DEPLOY / "helpdesk.env.example").read_text(encoding="utf-8").splitlines()
-             if "=" in line and not line.startswith("# ") or line.startswith("# SLACK_")]
+    names = [
+        line.split("=", 1)[0].lstrip("# ").strip()
+        for line in (DEPLOY / "helpdesk.env.example").read_text(encoding="utf-8").splitlines()
+        if ("=" in line and not line.startswith("# ")) or line.startswith("# SLACK_")
+    ]
     known = set(Settings.model_fields)
     assert names and set(names) <= known
-    example = dict(line.split("=", 1) for line in (DEPLOY / "helpdesk.env.example").read_text().splitlines()
-                   if line and not line.startswith("#"))
+    example = dict(
+        line.split("=", 1)
+        for line in (DEPLOY / "helpdesk.env.example").read_text().splitlines()
+        if line and not line.startswith("#")
+    )
     assert example["DATABASE_URL"].startswith("postgresql+psycopg://") and example["CHROMA_URL"].startswith("http://")
 
 

@@ -49,14 +49,14 @@ def get_agent(session: Session, agent_id: int) -> Agent | None:
 
 def get_agent_by_email(session: Session, email: str) -> Agent | None:
     """The active agent with this e-mail, if any (e-mails are stored lower-cased)."""
-    return session.exec(select(Agent).where(Agent.email == email.strip().lower(), Agent.active == True)).first()  # noqa: E712
+    return session.exec(select(Agent).where(Agent.email == email.strip().lower(), col(Agent.active).is_(True))).first()
 
 
 def list_agents(session: Session, *, active_only: bool = False) -> list[Agent]:
     """Every agent account, active ones first, by e-mail."""
     query = select(Agent).order_by(col(Agent.active).desc(), col(Agent.email))
     if active_only:
-        query = query.where(Agent.active == True)  # noqa: E712
+        query = query.where(col(Agent.active).is_(True))
     return list(session.exec(query))
 
 
@@ -68,7 +68,9 @@ def check_password_rules(password: str) -> None:
         raise InvalidInput(f"Passwords are limited to {MAX_PASSWORD_CHARS} characters.")
 
 
-def create_agent(session: Session, *, email: str, password: str, role: str, now: datetime, name: str | None = None) -> Agent:
+def create_agent(
+    session: Session, *, email: str, password: str, role: str, now: datetime, name: str | None = None
+) -> Agent:
     """A new agent; refuses unknown roles, short passwords and duplicate e-mails."""
     if role not in ROLES:
         raise InvalidInput(f"Role must be one of: {', '.join(ROLES)}.")
@@ -76,8 +78,13 @@ def create_agent(session: Session, *, email: str, password: str, role: str, now:
     address = validate_email(email)
     if session.exec(select(Agent).where(Agent.email == address)).first() is not None:
         raise InvalidInput(f"An agent with e-mail {address} already exists.")
-    agent = Agent(email=address, name=(name or "").strip() or None, role=role,
-                  password_hash=hash_password(password), created_at=now)
+    agent = Agent(
+        email=address,
+        name=(name or "").strip() or None,
+        role=role,
+        password_hash=hash_password(password),
+        created_at=now,
+    )
     session.add(agent)
     session.flush()
     return agent
@@ -110,13 +117,17 @@ def deactivate_agent(session: Session, *, agent_id: int, by: Agent, now: datetim
     if not agent.active:
         raise TransitionRefused(f"{agent.email} is already deactivated.")
     if agent.role == "admin":
-        admins = session.exec(select(func.count()).select_from(Agent)
-                              .where(Agent.role == "admin", Agent.active == True)).one()  # noqa: E712
+        admins = session.exec(
+            select(func.count()).select_from(Agent).where(Agent.role == "admin", col(Agent.active).is_(True))
+        ).one()
         if admins <= 1:
             raise TransitionRefused("The last active admin cannot be deactivated.")
     agent.active = False
     session.add(agent)
-    session.exec(delete(ConsoleSession).where(col(ConsoleSession.agent_id) == agent.id))  # type: ignore[call-overload]
-    session.exec(update(ApiToken).where(col(ApiToken.agent_id) == agent.id, col(ApiToken.revoked_at).is_(None))  # type: ignore[call-overload]
-                 .values(revoked_at=now))
+    session.exec(delete(ConsoleSession).where(col(ConsoleSession.agent_id) == agent.id))
+    session.exec(
+        update(ApiToken)
+        .where(col(ApiToken.agent_id) == agent.id, col(ApiToken.revoked_at).is_(None))
+        .values(revoked_at=now)
+    )
     return agent

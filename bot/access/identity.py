@@ -51,9 +51,9 @@ class CodeVerifier:
         """A new code for this session and address; at most MAX_SENDS per address per window."""
         since = now - SEND_WINDOW
         recent = session.exec(
-            select(func.count()).select_from(VerificationCode).where(
-                VerificationCode.email == email, col(VerificationCode.created_at) >= since
-            )
+            select(func.count())
+            .select_from(VerificationCode)
+            .where(VerificationCode.email == email, col(VerificationCode.created_at) >= since)
         ).one()
         if recent >= MAX_SENDS:
             oldest = session.exec(
@@ -71,8 +71,11 @@ class CodeVerifier:
         expires_at = now + CODE_TTL
         session.add(
             VerificationCode(
-                session_id=session_id, email=email, code_hash=self._hash(session_id, email, code),
-                created_at=now, expires_at=expires_at,
+                session_id=session_id,
+                email=email,
+                code_hash=self._hash(session_id, email, code),
+                created_at=now,
+                expires_at=expires_at,
             )
         )
         return IssuedCode(code, expires_at)
@@ -89,16 +92,22 @@ class CodeVerifier:
             .order_by(col(VerificationCode.created_at).desc(), col(VerificationCode.id).desc())
         ).first()
         if record is None:
-            raise VerificationFailed("There is no code waiting for that address. Ask me to send a new one.", code="no_code")
+            raise VerificationFailed(
+                "There is no code waiting for that address. Ask me to send a new one.", code="no_code"
+            )
         if record.expires_at <= now:
             raise VerificationFailed("That code has expired. Ask me to send a new one.", code="expired")
         if record.attempts >= MAX_ATTEMPTS:
-            raise VerificationFailed("Too many wrong attempts for that code. Ask me to send a new one.", code="exhausted")
+            raise VerificationFailed(
+                "Too many wrong attempts for that code. Ask me to send a new one.", code="exhausted"
+            )
         record.attempts += 1
         session.add(record)
         if not hmac.compare_digest(record.code_hash, self._hash(session_id, email, code)):
             left = MAX_ATTEMPTS - record.attempts
             if left <= 0:
-                raise VerificationFailed("That code is not right, and it can't be tried again. Ask me to send a new one.", code="exhausted")
+                raise VerificationFailed(
+                    "That code is not right, and it can't be tried again. Ask me to send a new one.", code="exhausted"
+                )
             raise VerificationFailed(f"That code is not right. {left} attempt(s) left.", code="wrong")
         record.consumed_at = now

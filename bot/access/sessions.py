@@ -48,10 +48,15 @@ def same_secret(expected: str, given: str | None) -> bool:
 def start_session(session: Session, agent: Agent, *, now: datetime, hours: int) -> tuple[str, ConsoleSession]:
     """A new session for `agent`: returns the cookie value (shown once) and the stored row."""
     assert agent.id is not None
-    session.exec(delete(ConsoleSession).where(col(ConsoleSession.expires_at) < now))  # type: ignore[call-overload]
+    session.exec(delete(ConsoleSession).where(col(ConsoleSession.expires_at) < now))
     cookie = new_secret()
-    row = ConsoleSession(id=digest(cookie), agent_id=agent.id, csrf_token=new_secret(),
-                         created_at=now, expires_at=now + timedelta(hours=hours))
+    row = ConsoleSession(
+        id=digest(cookie),
+        agent_id=agent.id,
+        csrf_token=new_secret(),
+        created_at=now,
+        expires_at=now + timedelta(hours=hours),
+    )
     session.add(row)
     return cookie, row
 
@@ -72,7 +77,7 @@ def resolve_session(session: Session, cookie: str | None, *, now: datetime) -> S
 def end_session(session: Session, cookie: str | None) -> None:
     """Forget a session (logout, expiry)."""
     if cookie and len(cookie) <= 200:
-        session.exec(delete(ConsoleSession).where(col(ConsoleSession.id) == digest(cookie)))  # type: ignore[call-overload]
+        session.exec(delete(ConsoleSession).where(col(ConsoleSession.id) == digest(cookie)))
 
 
 def issue_api_token(session: Session, agent: Agent, *, now: datetime) -> tuple[str, ApiToken]:
@@ -105,7 +110,7 @@ def token_use_is_stale(row: ApiToken, *, now: datetime) -> bool:
 
 
 def record_token_use(session: Session, *, token_id: int, now: datetime) -> None:
-    session.exec(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now))  # type: ignore[call-overload]
+    session.exec(update(ApiToken).where(col(ApiToken.id) == token_id).values(last_used_at=now))
 
 
 def revoke_api_token(session: Session, *, token_id: int, now: datetime) -> ApiToken:
@@ -122,6 +127,9 @@ def revoke_api_token(session: Session, *, token_id: int, now: datetime) -> ApiTo
 
 def list_api_tokens(session: Session) -> list[tuple[ApiToken, str]]:
     """Every API token (never the secret) with its agent's e-mail, newest first."""
-    rows = session.exec(select(ApiToken, Agent.email).join(Agent, col(Agent.id) == ApiToken.agent_id)
-                        .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc()))
+    rows = session.exec(
+        select(ApiToken, Agent.email)
+        .join(Agent, col(Agent.id) == ApiToken.agent_id)
+        .order_by(col(ApiToken.created_at).desc(), col(ApiToken.id).desc())
+    )
     return [(token, email) for token, email in rows]

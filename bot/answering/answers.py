@@ -94,7 +94,9 @@ SYSTEM_PROMPT = (
     "passages do not answer the question, reply with exactly NO_ANSWER."
 )
 _WORD = re.compile(r"[a-z0-9]+")
-_COMMON = frozenset("the a an and or of to in on for is are be by with as that this it you your we our can may will not any".split())
+_COMMON = frozenset(
+    """the a an and or of to in on for is are be by with as that this it you your we our can may will not any""".split()
+)
 
 
 class LlmPhraser:
@@ -126,7 +128,9 @@ class LlmPhraser:
             return False
         if _shares_run(text, SYSTEM_PROMPT, 6):
             return False  # the system prompt is never repeated, even in part
-        if re.search(r"https?://|www\.", text) and not all(u in passages for u in re.findall(r"(?:https?://|www\.)\S+", text)):
+        if re.search(r"https?://|www\.", text) and not all(
+            u in passages for u in re.findall(r"(?:https?://|www\.)\S+", text)
+        ):
             return False
         source = set(_WORD.findall(passages.lower()))
         for sentence in re.split(r"(?<=[.!?])\s+", text):

@@ -15,6 +15,7 @@ import logging
 import re
 import zlib
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import Protocol
 
@@ -48,7 +49,7 @@ def _ngram_features(text: str) -> np.ndarray:
     """Hashed, L2-normalised word unigrams and bigrams plus a few sentence-shape cues."""
     vec = np.zeros(_HASH_DIM + 4, dtype=np.float32)
     words = _WORD.findall(text.lower())
-    grams = words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+    grams = words + [f"{a} {b}" for a, b in pairwise(words)]
     if words:
         grams.append(f"^{words[0]}")  # how a message starts says a lot ("how…", "please…")
     for gram in grams:
@@ -135,7 +136,7 @@ class IntentClassifier:
         """The most likely intent of a top-level message, with its probability."""
         vector = np.asarray([self.embeddings.embed_query(text)], dtype=np.float32)
         probs = _softmax(self._features([text], vector) @ self.weights)[0]
-        scores = {label: float(p) for label, p in zip(self.labels, probs)}
+        scores = {label: float(p) for label, p in zip(self.labels, probs, strict=True)}
         rule = _rule(text)
         if rule:
             return Prediction(rule, 1.0, scores)
@@ -155,7 +156,8 @@ INJECTION_RE = re.compile(
     r"\b(ignore|disregard|forget|override|bypass)\b.{0,40}\b(instructions?|rules|prompt|statement|above|guidelines|restrictions)\b"
     r"|\b(pretend|role-?play|act)\b.{0,12}\b(you are|to be|as)\b"
     r"|\byou are (now|no longer)\b|\bsystem prompt\b|\bjailbreak\b|\bDAN\b|\bdeveloper mode\b"
-    r"|\b(new|updated) (system|admin) (message|instruction)|^\s*(system|assistant)\s*:|</?(system|context|instructions?)>"
+    r"|\b(new|updated) (system|admin) (message|instruction)|^\s*(system|assistant)\s*:"
+    r"|</?(system|context|instructions?)>"
     r"|\bconfirm in writing\b|\banswer freely\b|\bno restrictions\b"
     r"|\bas (the|an|your) (system )?(administrator|admin|developer|operator)\b|\bI authori[sz]e you\b",
     re.IGNORECASE,
@@ -179,7 +181,8 @@ def _rule(text: str) -> str | None:
 def _softmax(logits: np.ndarray) -> np.ndarray:
     shifted = logits - logits.max(axis=1, keepdims=True)
     exp = np.exp(shifted)
-    return exp / exp.sum(axis=1, keepdims=True)
+    result: np.ndarray = exp / exp.sum(axis=1, keepdims=True)
+    return result
 
 
 def train_softmax(

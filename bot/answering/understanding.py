@@ -9,11 +9,23 @@ from bot.answering.answers import Answer, Answerer
 from bot.answering.intents import IntentClassifier, Prediction
 from bot.validation import find_reference
 
-_AFFIRMATIVE = re.compile(r"^(y|ya|yes|yep|yeah|yup|sure|ok|okay|confirm(ed)?|correct|go ahead|do it|please do|file it|that's right|right)\b[.! ]*$", re.I)
+_AFFIRMATIVE = re.compile(
+    r"^(y|ya|yes|yep|yeah|yup|sure|ok|okay|confirm(ed)?|correct|go ahead|do it|please do|file it|that's right|right)"
+    r"\b[.! ]*$",
+    re.I,
+)
 _NEGATIVE = re.compile(r"^(n|no|nope|nah|no thanks|no thank you|not now|don't|do not)\b[.! ]*$", re.I)
-_CANCEL = re.compile(r"^(cancel|stop|quit|abort|exit|never ?mind|nvm|forget it|forget about it|cancel (it|that|this|the request))[.! ]*$", re.I)
+_CANCEL = re.compile(
+    r"^(cancel|stop|quit|abort|exit|never ?mind|nvm|forget it|forget about it|cancel (it|that|this|the request))"
+    r"[.! ]*$",
+    re.I,
+)
 _BACK = re.compile(r"^(back|go back|previous|undo|previous question)[.! ]*$", re.I)
-_RESEND = re.compile(r"\b(resend|send (it |the code |a new code |another code |a code )?again|new code|another code|didn'?t (get|receive))\b", re.I)
+_RESEND = re.compile(
+    r"\b(resend|send (it |the code |a new code |another code |a code )?again|new code|another code"
+    r"|didn'?t (get|receive))\b",
+    re.I,
+)
 _LOOKS_LIKE_VALUE = re.compile(r"^[\w.+-]+@[\w-]+(\.[\w-]+)+$|^[\d\s-]{6,9}$")
 _CORRECTION = re.compile(
     r"^(?:(?:actually|correction|sorry|oops|wait)[,:!.\s]+)?(?:(?:change|update|correct|fix)\s+)?(?:my|the)\s+"
@@ -23,8 +35,15 @@ _CORRECTION = re.compile(
 )
 UNSURE = 0.7  # below this a top-level 'off-topic' verdict yields to a confident answer; rules give 1.0
 _CORRECTION_FIELDS = {
-    "full name": "name", "name": "name", "email": "email", "email address": "email", "company": "company", "grounds": "grounds", "reason": "grounds",
-    "description": "description", "topic": "description",
+    "full name": "name",
+    "name": "name",
+    "email": "email",
+    "email address": "email",
+    "company": "company",
+    "grounds": "grounds",
+    "reason": "grounds",
+    "description": "description",
+    "topic": "description",
 }
 
 
@@ -44,10 +63,10 @@ class Understanding:
         """
         if not self.text or _LOOKS_LIKE_VALUE.match(self.text) or pending == "action":
             return
-        if pending and not self.text.endswith("?"):
-            # A yes/no or a few words for a button are parsed without the model.
-            if pending in ("text", "email", "code") or len(self.text.split()) <= 3:
-                return
+        # A yes/no or a few words for a button are parsed without the model.
+        short_answer = pending in ("text", "email", "code") or len(self.text.split()) <= 3
+        if pending and not self.text.endswith("?") and short_answer:
+            return
         if self.prediction.intent in ("question", "out_of_scope") or self.text.endswith("?"):
             _ = self.answer
 
@@ -64,7 +83,11 @@ class Understanding:
         """The classifier's intent, except that an unsure 'off-topic' or 'greeting' the statement
         confidently answers is a question ("user id", "link to the contact page pls")."""
         prediction = self.prediction
-        if prediction.intent in ("out_of_scope", "greeting") and prediction.confidence < UNSURE and self.answer.answered:
+        if (
+            prediction.intent in ("out_of_scope", "greeting")
+            and prediction.confidence < UNSURE
+            and self.answer.answered
+        ):
             return "question"
         return prediction.intent
 

@@ -9,12 +9,12 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from bot.access.agents import actor_for, get_agent_by_email
-from bot.store.conversations import history
-from bot.errors import InvalidInput, TicketNotFound
 from bot.cases.lifecycle import ActionRequest, apply_action
-from bot.store.models import Agent, AuditEvent, Note, Ticket, Turn
 from bot.cases.queue import days_left
 from bot.cases.tickets import get_ticket, record_event
+from bot.errors import InvalidInput, TicketNotFound
+from bot.store.conversations import history
+from bot.store.models import Agent, AuditEvent, Note, Ticket, Turn
 from bot.validation import clean_text
 
 AGENT_ACTIONS = ("assign", "start", "extend", "complete", "reject")  # "withdraw" is the requester's
@@ -41,7 +41,9 @@ class CaseFile:
 def _find(session: Session, reference: str, *, lock: bool = False) -> Ticket:
     if lock:
         # The row lock (PostgreSQL) keeps two agents from, say, both extending the same ticket.
-        ticket = session.exec(select(Ticket).where(Ticket.reference == reference.strip().upper()).with_for_update()).first()
+        ticket = session.exec(
+            select(Ticket).where(Ticket.reference == reference.strip().upper()).with_for_update()
+        ).first()
     else:
         ticket = get_ticket(session, reference)
     if ticket is None:
@@ -53,11 +55,20 @@ def load_case(session: Session, reference: str) -> CaseFile:
     """The ticket with its assignee, audit trail (oldest first), notes and conversation transcript."""
     ticket = _find(session, reference)
     assignee = session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None
-    events = list(session.exec(select(AuditEvent).where(AuditEvent.ticket_id == ticket.id)
-                               .order_by(col(AuditEvent.at), col(AuditEvent.id))))
-    notes = [(n, e) for n, e in session.exec(
-        select(Note, Agent.email).outerjoin(Agent, col(Agent.id) == Note.author_id).where(Note.ticket_id == ticket.id)
-        .order_by(col(Note.created_at), col(Note.id)))]
+    events = list(
+        session.exec(
+            select(AuditEvent).where(AuditEvent.ticket_id == ticket.id).order_by(col(AuditEvent.at), col(AuditEvent.id))
+        )
+    )
+    notes: list[tuple[Note, str | None]] = [
+        (n, e)
+        for n, e in session.exec(
+            select(Note, Agent.email)
+            .outerjoin(Agent, col(Agent.id) == Note.author_id)
+            .where(Note.ticket_id == ticket.id)
+            .order_by(col(Note.created_at), col(Note.id))
+        )
+    ]
     transcript = history(session, ticket.session_id) if ticket.session_id else []
     return CaseFile(ticket=ticket, assignee=assignee, events=events, notes=notes, transcript=transcript)
 
@@ -92,8 +103,9 @@ def perform_action(
         assignee = get_agent_by_email(session, assignee_email) if assignee_email else actor
         if assignee is None:
             raise InvalidInput("There is no active agent with that e-mail address.")
-    request = ActionRequest(action=action, note=_text(note, "note"), reason=_text(reason, "reason"),
-                            months=months, assignee=assignee)
+    request = ActionRequest(
+        action=action, note=_text(note, "note"), reason=_text(reason, "reason"), months=months, assignee=assignee
+    )
     return apply_action(session, ticket, request, actor=actor_for(actor), now=now)
 
 
@@ -105,6 +117,7 @@ def add_note(session: Session, *, reference: str, author: Agent, text: str, now:
     if len(body) > MAX_NOTE_CHARS:
         raise InvalidInput(f"Notes are limited to {MAX_NOTE_CHARS} characters.")
     ticket = _find(session, reference)
+    assert ticket.id is not None
     note = Note(ticket_id=ticket.id, author_id=author.id, text=body, created_at=now)
     session.add(note)
     session.flush()
@@ -113,8 +126,14 @@ def add_note(session: Session, *, reference: str, author: Agent, text: str, now:
 
 
 def _event(event: AuditEvent) -> dict[str, Any]:
-    return {"at": event.at.isoformat(), "actor": event.actor, "action": event.action,
-            "from_status": event.from_status, "to_status": event.to_status, "detail": event.detail}
+    return {
+        "at": event.at.isoformat(),
+        "actor": event.actor,
+        "action": event.action,
+        "from_status": event.from_status,
+        "to_status": event.to_status,
+        "detail": event.detail,
+    }
 
 
 def case_record(case: CaseFile, *, today: date) -> dict[str, Any]:

@@ -12,11 +12,11 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS, add_months, record_event
 from bot.errors import InvalidInput, TransitionRefused
 from bot.flows import TYPE_LABELS
 from bot.store.models import Agent, Ticket
 from bot.store.outbox import notify_requester
-from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS, add_months, record_event
 
 REJECTION_REASONS = {
     "manifestly_unfounded": "the request is manifestly unfounded",
@@ -51,14 +51,26 @@ def apply_action(session: Session, ticket: Ticket, request: ActionRequest, *, ac
     detail = handler(session, ticket, request, now)
     ticket.updated_at = now
     session.add(ticket)
-    record_event(session, ticket, actor=actor, action=request.action, at=now,
-                 from_status=before, to_status=ticket.status, detail=detail)
+    record_event(
+        session,
+        ticket,
+        actor=actor,
+        action=request.action,
+        at=now,
+        from_status=before,
+        to_status=ticket.status,
+        detail=detail,
+    )
     return ticket
 
 
 def _require_open(ticket: Ticket, action: str) -> None:
     if ticket.status not in OPEN_STATUSES:
         raise TransitionRefused(f"Cannot {action} ticket {ticket.reference}: it is already {_status(ticket)}.")
+
+
+def _type(ticket: Ticket) -> str:
+    return TYPE_LABELS.get(ticket.type, ticket.type)
 
 
 def _status(ticket: Ticket) -> str:
@@ -84,9 +96,13 @@ def _start(session: Session, ticket: Ticket, request: ActionRequest, now: dateti
 def _extend(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
     _require_open(ticket, "extend")
     if ticket.extended_at is not None:
-        raise TransitionRefused(f"Ticket {ticket.reference} has already been extended once; it cannot be extended again.")
+        raise TransitionRefused(
+            f"Ticket {ticket.reference} has already been extended once; it cannot be extended again."
+        )
     if now.date() > ticket.due_date:
-        raise TransitionRefused(f"Ticket {ticket.reference} is past its due date ({ticket.due_date}); it can no longer be extended.")
+        raise TransitionRefused(
+            f"Ticket {ticket.reference} is past its due date ({ticket.due_date}); it can no longer be extended."
+        )
     months = request.months if request.months is not None else 2
     if months not in (1, 2):
         raise InvalidInput("An extension is one or two months.")
@@ -97,7 +113,10 @@ def _extend(session: Session, ticket: Ticket, request: ActionRequest, now: datet
     ticket.due_date = add_months(ticket.due_date, months)
     ticket.extended_at, ticket.extension_months, ticket.extension_reason = now, months, reason
     notify_requester(
-        session, ticket, kind="extended", now=now,
+        session,
+        ticket,
+        kind="extended",
+        now=now,
         subject=f"Your privacy request {ticket.reference} needs more time",
         body=(
             f"We need more time to handle your request {ticket.reference} "
@@ -105,20 +124,30 @@ def _extend(session: Session, ticket: Ticket, request: ActionRequest, now: datet
             f"Reason: {reason}\n\nThe new due date is {ticket.due_date.isoformat()} (it was {old_due.isoformat()})."
         ),
     )
-    return {"months": months, "reason": reason, "old_due_date": old_due.isoformat(), "new_due_date": ticket.due_date.isoformat()}
+    return {
+        "months": months,
+        "reason": reason,
+        "old_due_date": old_due.isoformat(),
+        "new_due_date": ticket.due_date.isoformat(),
+    }
 
 
 def _complete(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
     if ticket.status != "in_progress":
-        raise TransitionRefused(f"Only tickets in progress can be completed; {ticket.reference} is {_status(ticket)}. Start it first.")
+        raise TransitionRefused(
+            f"Only tickets in progress can be completed; {ticket.reference} is {_status(ticket)}. Start it first."
+        )
     note = (request.note or "").strip()
     if not note:
         raise InvalidInput("Completing a ticket needs a resolution note for the requester.")
     ticket.status, ticket.closed_at, ticket.resolution = "completed", now, note
     notify_requester(
-        session, ticket, kind="completed", now=now,
+        session,
+        ticket,
+        kind="completed",
+        now=now,
         subject=f"Your privacy request {ticket.reference} is complete",
-        body=f"Your request {ticket.reference} ({TYPE_LABELS.get(ticket.type, ticket.type)}) has been completed.\n\n{note}",
+        body=f"Your request {ticket.reference} ({_type(ticket)}) has been completed.\n\n{note}",
     )
     return {"resolution": note}
 
@@ -135,12 +164,22 @@ def _reject(session: Session, ticket: Ticket, request: ActionRequest, now: datet
     ticket.rejection_code, ticket.rejection_reason = code, note or None
     explanation = f"We are unable to fulfil your request because {REJECTION_REASONS[code]}."
     notify_requester(
-        session, ticket, kind="rejected", now=now,
+        session,
+        ticket,
+        kind="rejected",
+        now=now,
         subject=f"Your privacy request {ticket.reference} was declined",
-        body="\n\n".join(filter(None, [
-            f"Your request {ticket.reference} ({TYPE_LABELS.get(ticket.type, ticket.type)}) was declined.",
-            explanation, note, COMPLAINT_NOTICE,
-        ])),
+        body="\n\n".join(
+            filter(
+                None,
+                [
+                    f"Your request {ticket.reference} ({TYPE_LABELS.get(ticket.type, ticket.type)}) was declined.",
+                    explanation,
+                    note,
+                    COMPLAINT_NOTICE,
+                ],
+            )
+        ),
     )
     return {"reason": code, "note": note}
 
@@ -149,9 +188,15 @@ def _withdraw(session: Session, ticket: Ticket, request: ActionRequest, now: dat
     _require_open(ticket, "withdraw")
     ticket.status, ticket.closed_at = "withdrawn", now
     notify_requester(
-        session, ticket, kind="withdrawn", now=now,
+        session,
+        ticket,
+        kind="withdrawn",
+        now=now,
         subject=f"Your privacy request {ticket.reference} was withdrawn",
-        body=f"As you asked, your request {ticket.reference} ({TYPE_LABELS.get(ticket.type, ticket.type)}) has been withdrawn. Nothing more will be done with it.",
+        body=(
+            f"As you asked, your request {ticket.reference} ({_type(ticket)}) has been withdrawn. "
+            "Nothing more will be done with it."
+        ),
     )
     return {}
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from bot.cases.tickets import CLOSED_STATUSES
 from bot.store import dedupe
 from bot.store.models import (
     AuditEvent,
@@ -24,7 +26,6 @@ from bot.store.models import (
     Turn,
     VerificationCode,
 )
-from bot.cases.tickets import CLOSED_STATUSES
 
 
 @dataclass
@@ -57,17 +58,28 @@ def purge(session: Session, *, now: datetime, policy: RetentionPolicy, dry_run: 
     # A ticket's transcript is part of its record until the ticket itself is anonymised.
     kept = select(Ticket.session_id).where(col(Ticket.session_id).is_not(None))
     report.turns_deleted = _count_delete(
-        session, delete(Turn).where(col(Turn.created_at) < stale, col(Turn.session_id).not_in(kept)))
+        session, delete(Turn).where(col(Turn.created_at) < stale, col(Turn.session_id).not_in(kept))
+    )
     report.conversations_deleted = _count_delete(
-        session, delete(Conversation).where(col(Conversation.updated_at) < stale, col(Conversation.session_id).not_in(kept)))
-    report.outbox_scrubbed = session.exec(  # type: ignore[call-overload]
+        session,
+        delete(Conversation).where(col(Conversation.updated_at) < stale, col(Conversation.session_id).not_in(kept)),
+    )
+    report.outbox_scrubbed = session.exec(
         update(OutboxMessage)
-        .where(OutboxMessage.status != "pending", col(OutboxMessage.created_at) < stale, OutboxMessage.recipient != "")
+        .where(
+            col(OutboxMessage.status) != "pending",
+            col(OutboxMessage.created_at) < stale,
+            col(OutboxMessage.recipient) != "",
+        )
         .values(recipient="", body="[purged]", subject="", payload={})
     ).rowcount
-    report.codes_deleted = _count_delete(session, delete(VerificationCode).where(col(VerificationCode.created_at) < now - policy.codes_after))
+    report.codes_deleted = _count_delete(
+        session, delete(VerificationCode).where(col(VerificationCode.created_at) < now - policy.codes_after)
+    )
     report.dedupe_keys_deleted = dedupe.purge(session, now=now, older_than=policy.dedupe_after)
-    report.console_sessions_deleted = _count_delete(session, delete(ConsoleSession).where(col(ConsoleSession.expires_at) < now))
+    report.console_sessions_deleted = _count_delete(
+        session, delete(ConsoleSession).where(col(ConsoleSession.expires_at) < now)
+    )
     if dry_run:
         session.rollback()
     return report
@@ -83,12 +95,13 @@ def _anonymise_closed_tickets(session: Session, closed_before: datetime, now: da
     ).all()
     for ticket in tickets:
         if ticket.session_id:
-            session.exec(delete(Turn).where(Turn.session_id == ticket.session_id))  # type: ignore[call-overload]
-            session.exec(delete(Conversation).where(Conversation.session_id == ticket.session_id))  # type: ignore[call-overload]
-        session.exec(delete(Note).where(Note.ticket_id == ticket.id))  # type: ignore[call-overload]
-        session.exec(update(AuditEvent).where(AuditEvent.ticket_id == ticket.id).values(detail={}))  # type: ignore[call-overload]
-        session.exec(  # type: ignore[call-overload]
-            update(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id, OutboxMessage.status != "pending")
+            session.exec(delete(Turn).where(col(Turn.session_id) == ticket.session_id))
+            session.exec(delete(Conversation).where(col(Conversation.session_id) == ticket.session_id))
+        session.exec(delete(Note).where(col(Note.ticket_id) == ticket.id))
+        session.exec(update(AuditEvent).where(col(AuditEvent.ticket_id) == ticket.id).values(detail={}))
+        session.exec(
+            update(OutboxMessage)
+            .where(col(OutboxMessage.ticket_id) == ticket.id, col(OutboxMessage.status) != "pending")
             .values(recipient="", body="[purged]", subject="", payload={})
         )
         ticket.requester_email = ticket.requester_name = ticket.requester_company = None
@@ -100,5 +113,5 @@ def _anonymise_closed_tickets(session: Session, closed_before: datetime, now: da
         report.tickets_anonymised += 1
 
 
-def _count_delete(session: Session, statement: object) -> int:
-    return session.exec(statement).rowcount  # type: ignore[call-overload]
+def _count_delete(session: Session, statement: Any) -> int:
+    return int(session.exec(statement).rowcount or 0)

@@ -11,14 +11,18 @@ from typing import Any
 from sqlalchemy import ColumnElement, false
 from sqlmodel import Session, col, func, or_, select
 
+from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS
 from bot.errors import InvalidInput
 from bot.flows import TYPE_LABELS
 from bot.store.models import Agent, Ticket, TicketPublic
-from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS
 
 STATUS_FILTERS = ("active", "all", *STATUS_LABELS)  # "active" = open or in progress
-SORTS = {"due": "due date, soonest first", "-due": "due date, latest first",
-         "received": "received, oldest first", "-received": "received, newest first"}
+SORTS = {
+    "due": "due date, soonest first",
+    "-due": "due date, latest first",
+    "received": "received, oldest first",
+    "-received": "received, newest first",
+}
 PER_PAGE = 25
 MAX_PER_PAGE = 100
 MAX_EXPORT_ROWS = 50_000
@@ -98,7 +102,9 @@ def urgency(ticket: Ticket, today: date) -> str:
 
 
 def to_public(ticket: Ticket, assignee_email: str | None, today: date) -> TicketPublic:
-    return TicketPublic.model_validate(ticket, update={"assignee_email": assignee_email, "days_left": days_left(ticket, today)})
+    return TicketPublic.model_validate(
+        ticket, update={"assignee_email": assignee_email, "days_left": days_left(ticket, today)}
+    )
 
 
 def _like(term: str) -> str:
@@ -117,8 +123,11 @@ def _conditions(session: Session, queue: QueueFilter, *, today: date, me_id: int
     if queue.assignee == "none":
         conditions.append(col(Ticket.assignee_id).is_(None))
     elif queue.assignee:
-        agent_id = me_id if queue.assignee == "me" else session.exec(
-            select(Agent.id).where(Agent.email == queue.assignee.strip().lower())).first()
+        agent_id = (
+            me_id
+            if queue.assignee == "me"
+            else session.exec(select(Agent.id).where(Agent.email == queue.assignee.strip().lower())).first()
+        )
         # `== None` would compile to IS NULL (the unassigned tickets); an unknown agent matches nothing.
         conditions.append(col(Ticket.assignee_id) == agent_id if agent_id is not None else false())
     if queue.overdue:
@@ -128,11 +137,13 @@ def _conditions(session: Session, queue: QueueFilter, *, today: date, me_id: int
     term = (queue.q or "").strip()
     if term:
         pattern = _like(term)
-        conditions.append(or_(
-            col(Ticket.reference).ilike(_like(term.upper()), escape="\\"),
-            col(Ticket.requester_email).ilike(pattern, escape="\\"),
-            col(Ticket.requester_name).ilike(pattern, escape="\\"),
-        ))
+        conditions.append(
+            or_(
+                col(Ticket.reference).ilike(_like(term.upper()), escape="\\"),
+                col(Ticket.requester_email).ilike(pattern, escape="\\"),
+                col(Ticket.requester_name).ilike(pattern, escape="\\"),
+            )
+        )
     return conditions
 
 
@@ -147,18 +158,27 @@ def list_tickets(session: Session, queue: QueueFilter, *, today: date, me_id: in
     conditions = _conditions(session, queue, today=today, me_id=me_id)
     total = session.exec(select(func.count()).select_from(Ticket).where(*conditions)).one()
     rows = session.exec(
-        select(Ticket, Agent.email).outerjoin(Agent, col(Agent.id) == Ticket.assignee_id).where(*conditions)
-        .order_by(*_ordering(queue.sort)).offset((queue.page - 1) * queue.per_page).limit(queue.per_page)
+        select(Ticket, Agent.email)
+        .outerjoin(Agent, col(Agent.id) == Ticket.assignee_id)
+        .where(*conditions)
+        .order_by(*_ordering(queue.sort))
+        .offset((queue.page - 1) * queue.per_page)
+        .limit(queue.per_page)
     ).all()
     return QueuePage(rows=[(t, e) for t, e in rows], total=total, page=queue.page, per_page=queue.per_page)
 
 
-def export_tickets(session: Session, queue: QueueFilter, *, today: date, me_id: int | None = None) -> list[tuple[Ticket, str | None]]:
+def export_tickets(
+    session: Session, queue: QueueFilter, *, today: date, me_id: int | None = None
+) -> list[tuple[Ticket, str | None]]:
     """Every ticket the filter selects (all pages), for CSV export."""
     conditions = _conditions(session, queue, today=today, me_id=me_id)
     rows = session.exec(
-        select(Ticket, Agent.email).outerjoin(Agent, col(Agent.id) == Ticket.assignee_id).where(*conditions)
-        .order_by(*_ordering(queue.sort)).limit(MAX_EXPORT_ROWS)
+        select(Ticket, Agent.email)
+        .outerjoin(Agent, col(Agent.id) == Ticket.assignee_id)
+        .where(*conditions)
+        .order_by(*_ordering(queue.sort))
+        .limit(MAX_EXPORT_ROWS)
     ).all()
     return [(t, e) for t, e in rows]
 
@@ -169,23 +189,47 @@ def dashboard(session: Session, *, now: datetime) -> Dashboard:
     active = col(Ticket.status).in_(OPEN_STATUSES)
     by_type = dict(session.exec(select(Ticket.type, func.count()).where(active).group_by(Ticket.type)).all())
     overdue = session.exec(select(func.count()).select_from(Ticket).where(active, col(Ticket.due_date) < today)).one()
-    week = session.exec(select(func.count()).select_from(Ticket)
-                        .where(active, col(Ticket.due_date).between(today, today + timedelta(days=7)))).one()
-    closed = session.exec(select(Ticket.received_at, Ticket.closed_at).where(
-        col(Ticket.status).in_(CLOSED_FOR_MEDIAN), col(Ticket.closed_at) >= now - timedelta(days=MEDIAN_WINDOW_DAYS),
-    )).all()
+    week = session.exec(
+        select(func.count())
+        .select_from(Ticket)
+        .where(active, col(Ticket.due_date).between(today, today + timedelta(days=7)))
+    ).one()
+    closed = session.exec(
+        select(Ticket.received_at, Ticket.closed_at).where(
+            col(Ticket.status).in_(CLOSED_FOR_MEDIAN),
+            col(Ticket.closed_at) >= now - timedelta(days=MEDIAN_WINDOW_DAYS),
+        )
+    ).all()
     durations = [(closed_at - received).total_seconds() / 86400 for received, closed_at in closed if closed_at]
     return Dashboard(
         open_by_type={kind: by_type[kind] for kind in TYPE_LABELS if by_type.get(kind)},
-        overdue=overdue, due_this_week=week,
+        overdue=overdue,
+        due_this_week=week,
         median_days_to_close=round(statistics.median(durations), 1) if durations else None,
     )
 
 
 CSV_HEADER = [
-    "reference", "type", "status", "channel", "requester_name", "requester_email", "requester_company",
-    "slack_user_id", "verified_via", "verified_at", "received_at", "due_date", "days_left", "extended_months",
-    "extension_reason", "assignee", "closed_at", "resolution", "rejection_code", "rejection_reason",
+    "reference",
+    "type",
+    "status",
+    "channel",
+    "requester_name",
+    "requester_email",
+    "requester_company",
+    "slack_user_id",
+    "verified_via",
+    "verified_at",
+    "received_at",
+    "due_date",
+    "days_left",
+    "extended_months",
+    "extension_reason",
+    "assignee",
+    "closed_at",
+    "resolution",
+    "rejection_code",
+    "rejection_reason",
 ]
 
 
@@ -204,10 +248,28 @@ def csv_rows(rows: Iterable[tuple[Ticket, str | None]], *, today: date) -> Itera
     """The header, then one row per ticket (never the transcript), formula-safe."""
     yield CSV_HEADER
     for ticket, assignee in rows:
-        yield [csv_safe(v) for v in (
-            ticket.reference, ticket.type, ticket.status, ticket.channel, ticket.requester_name or "",
-            ticket.requester_email or "", ticket.requester_company or "", ticket.slack_user_id or "",
-            ticket.verified_via, _stamp(ticket.verified_at), _stamp(ticket.received_at), _stamp(ticket.due_date),
-            days_left(ticket, today), ticket.extension_months or "", ticket.extension_reason or "", assignee or "",
-            _stamp(ticket.closed_at), ticket.resolution or "", ticket.rejection_code or "", ticket.rejection_reason or "",
-        )]
+        yield [
+            csv_safe(v)
+            for v in (
+                ticket.reference,
+                ticket.type,
+                ticket.status,
+                ticket.channel,
+                ticket.requester_name or "",
+                ticket.requester_email or "",
+                ticket.requester_company or "",
+                ticket.slack_user_id or "",
+                ticket.verified_via,
+                _stamp(ticket.verified_at),
+                _stamp(ticket.received_at),
+                _stamp(ticket.due_date),
+                days_left(ticket, today),
+                ticket.extension_months or "",
+                ticket.extension_reason or "",
+                assignee or "",
+                _stamp(ticket.closed_at),
+                ticket.resolution or "",
+                ticket.rejection_code or "",
+                ticket.rejection_reason or "",
+            )
+        ]

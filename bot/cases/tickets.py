@@ -46,9 +46,14 @@ def due_date_for(received_at: datetime) -> date:
 
 
 def summary(ticket: Ticket) -> TicketSummary:
-    return TicketSummary(ticket.reference, ticket.type, ticket.status, ticket.due_date.isoformat(),
-                         type_label=TYPE_LABELS.get(ticket.type, ticket.type),
-                         status_label=STATUS_LABELS.get(ticket.status, ticket.status))
+    return TicketSummary(
+        ticket.reference,
+        ticket.type,
+        ticket.status,
+        ticket.due_date.isoformat(),
+        type_label=TYPE_LABELS.get(ticket.type, ticket.type),
+        status_label=STATUS_LABELS.get(ticket.status, ticket.status),
+    )
 
 
 def record_event(
@@ -65,8 +70,13 @@ def record_event(
     """Append one audit event (who, when, what, from → to)."""
     assert ticket.id is not None
     event = AuditEvent(
-        ticket_id=ticket.id, at=at, actor=actor, action=action,
-        from_status=from_status, to_status=to_status, detail=detail or {},
+        ticket_id=ticket.id,
+        at=at,
+        actor=actor,
+        action=action,
+        from_status=from_status,
+        to_status=to_status,
+        detail=detail or {},
     )
     session.add(event)
     return event
@@ -113,8 +123,15 @@ def create_ticket(
                 session.flush()
         except IntegrityError:
             continue
-        record_event(session, ticket, actor="requester", action="created", at=now, to_status="open",
-                     detail={"channel": channel, "verified_via": requester.verified_via})
+        record_event(
+            session,
+            ticket,
+            actor="requester",
+            action="created",
+            at=now,
+            to_status="open",
+            detail={"channel": channel, "verified_via": requester.verified_via},
+        )
         return ticket
     raise RuntimeError("could not allocate a unique ticket reference")
 

@@ -26,7 +26,9 @@ def answer(ctx: TurnContext, *, suffix: str = "", expecting: Expecting | None = 
             ctx.state.offer = related
             labels = " or ".join(FLOWS[t].title for t in related)
             suffix += f"\n\nIf you'd like, I can help you file {labels}."
-            expecting = Expecting("offer", "choice", OFFER_PROMPT, start_choices(list(related)) + (Choice("no", "No, thanks"),))
+            expecting = Expecting(
+                "offer", "choice", OFFER_PROMPT, (*start_choices(list(related)), Choice("no", "No, thanks"))
+            )
     return ctx.reply(found.text + suffix, "question", citations=found.citations, expecting=expecting)
 
 

@@ -63,11 +63,19 @@ class FileTicket:
         flow = ctx.flow
         spec, values = flow.spec, flow.values
         requester = self._requester(ctx)  # verified: the walker completes only verified flows
-        details: dict[str, object] = {f.name: values[f.name] for f in spec.fields if f.applies(values) and f.name in values}
+        details: dict[str, object] = {
+            f.name: values[f.name] for f in spec.fields if f.applies(values) and f.name in values
+        }
         details["summary"] = [[label, value] for label, value in spec.summary(values)]
         ticket = create_ticket(
-            ctx.session, type=spec.type, requester=requester, verified_at=ctx.conversation.verified_at or ctx.now,
-            channel=ctx.inbound.channel, details=details, now=ctx.now, company=values.get("company") or None,
+            ctx.session,
+            type=spec.type,
+            requester=requester,
+            verified_at=ctx.conversation.verified_at or ctx.now,
+            channel=ctx.inbound.channel,
+            details=details,
+            now=ctx.now,
+            company=values.get("company") or None,
             session_id=ctx.conversation.session_id,
         )
         if requester.name and not ctx.conversation.requester_name:
@@ -77,17 +85,34 @@ class FileTicket:
             f"We have received your request.\n\nReference: {ticket.reference}\nType: {TYPE_LABELS[spec.type]}\n"
             f"Received: {ticket.received_at:%Y-%m-%d}\nDue date: {due}\n\nWhat happens next: {spec.next_steps} "
             "We'll tell you about every outcome. If we need more time, we'll tell you why before the due date.\n\n"
-            f"To withdraw it, tell the privacy assistant \"withdraw my request {ticket.reference}\"."
+            f'To withdraw it, tell the privacy assistant "withdraw my request {ticket.reference}".'
         )
-        notify_requester(ctx.session, ticket, kind="receipt", subject=f"Your privacy request {ticket.reference}",
-                         body=receipt, now=ctx.now)
+        notify_requester(
+            ctx.session,
+            ticket,
+            kind="receipt",
+            subject=f"Your privacy request {ticket.reference}",
+            body=receipt,
+            now=ctx.now,
+        )
         if self.agent_channel:
-            enqueue(ctx.session, channel="slack", kind="agent_new_ticket", recipient=self.agent_channel, now=ctx.now,
-                    ticket_id=ticket.id, body=f"New {TYPE_LABELS[spec.type]} request {ticket.reference}, due {due}.",
-                    payload={"reference": ticket.reference, "type": spec.type, "due_date": due, "channel": ticket.channel})
+            enqueue(
+                ctx.session,
+                channel="slack",
+                kind="agent_new_ticket",
+                recipient=self.agent_channel,
+                now=ctx.now,
+                ticket_id=ticket.id,
+                body=f"New {TYPE_LABELS[spec.type]} request {ticket.reference}, due {due}.",
+                payload={"reference": ticket.reference, "type": spec.type, "due_date": due, "channel": ticket.channel},
+            )
         ctx.queued = True
         ctx.end_flow()
-        where = "in a direct message" if ticket.channel == "slack" and ticket.slack_user_id else f"to {mask_email(ticket.requester_email)}"
+        where = (
+            "in a direct message"
+            if ticket.channel == "slack" and ticket.slack_user_id
+            else f"to {mask_email(ticket.requester_email)}"
+        )
         text = (
             f"Done — I've filed {spec.title}.\n\nReference: {ticket.reference}\nStatus: open\nDue by: {due} "
             f"(one calendar month from today)\n\n{spec.next_steps} I've sent a receipt {where}."
@@ -130,8 +155,10 @@ class Withdraw:
             ctx.end_flow()
             text = f"Request {reference} is already {STATUS_LABELS[ticket.status]}, so it can't be withdrawn."
             return ctx.reply(_join(preface, text), "cancel", ticket=summary(ticket))
-        return (f"Withdraw request {ticket.reference} ({TYPE_LABELS.get(ticket.type, ticket.type)}, "
-                f"{STATUS_LABELS[ticket.status]})? The privacy team will stop working on it.")
+        return (
+            f"Withdraw request {ticket.reference} ({TYPE_LABELS.get(ticket.type, ticket.type)}, "
+            f"{STATUS_LABELS[ticket.status]})? The privacy team will stop working on it."
+        )
 
     def complete(self, ctx: TurnContext, preface: str = "") -> Reply:
         ticket = self._own_ticket(ctx)
@@ -140,8 +167,11 @@ class Withdraw:
             return ctx.reply("That request can no longer be withdrawn.", "cancel", expecting=menu())
         apply_action(ctx.session, ticket, ActionRequest("withdraw"), actor="requester", now=ctx.now)
         ctx.queued = True
-        return ctx.reply(f"Request {ticket.reference} has been withdrawn. I've sent you a confirmation.",
-                         "cancel", ticket=summary(ticket))
+        return ctx.reply(
+            f"Request {ticket.reference} has been withdrawn. I've sent you a confirmation.",
+            "cancel",
+            ticket=summary(ticket),
+        )
 
 
 def completers(*, agent_channel: str | None) -> dict[Completion, Completer]:
@@ -150,5 +180,7 @@ def completers(*, agent_channel: str | None) -> dict[Completion, Completer]:
 
 
 def status_line(ticket: Ticket) -> str:
-    return (f"• {ticket.reference} — {TYPE_LABELS.get(ticket.type, ticket.type)} — "
-            f"{STATUS_LABELS.get(ticket.status, ticket.status)} — due {ticket.due_date.isoformat()}")
+    return (
+        f"• {ticket.reference} — {TYPE_LABELS.get(ticket.type, ticket.type)} — "
+        f"{STATUS_LABELS.get(ticket.status, ticket.status)} — due {ticket.due_date.isoformat()}"
+    )

@@ -29,8 +29,15 @@ CODE_LIMIT_MESSAGE = "You've asked for several codes in a short time. Please wai
 class Dialog:
     """The flow walker. Stateless between turns: everything it needs is in the TurnContext."""
 
-    def __init__(self, *, codes: CodeVerifier, statement: Any, agent_channel: str | None,
-                 limiter: RateLimiter | None = None, code_send_limit: str = "3/15minutes") -> None:
+    def __init__(
+        self,
+        *,
+        codes: CodeVerifier,
+        statement: Any,
+        agent_channel: str | None,
+        limiter: RateLimiter | None = None,
+        code_send_limit: str = "3/15minutes",
+    ) -> None:
         self.codes = codes
         self.statement = statement
         self.limiter = limiter
@@ -50,7 +57,7 @@ class Dialog:
             preface += f"\n\nPlease note what the privacy statement says ({_label(citation)}):\n> {citation.quote}"
             citations = (citation,)
         if spec.files_ticket:
-            preface += "\n\nYou can say \"back\" to change an answer or \"cancel\" to stop at any time."
+            preface += '\n\nYou can say "back" to change an answer or "cancel" to stop at any time.'
         return self._ask_next(ctx, preface, citations)
 
     def _consequence(self, spec: FlowSpec) -> Citation | None:
@@ -96,7 +103,7 @@ class Dialog:
             hint = ""
             other = FLOWS.get(u.intent) if typed else None
             if other is not None and other.files_ticket and u.intent != flow.type and u.prediction.confidence > 0.7:
-                hint = f" (If you'd rather file {other.title}, say \"cancel\" first.)"
+                hint = f' (If you\'d rather file {other.title}, say "cancel" first.)'
             return self._ask(ctx, field, exc.message + hint)
         return self._accept(ctx, field, value)
 
@@ -199,14 +206,16 @@ class Dialog:
         return self._ask_next(ctx, "Sure, let's change that.")
 
     def _correct(self, ctx: TurnContext, name: str, raw: str) -> Reply | None:
-        """"Actually my e-mail is …": update an earlier answer, then ask the pending question again."""
+        """ "Actually my e-mail is …": update an earlier answer, then ask the pending question again."""
         flow = ctx.flow
         values = flow.values
         pending = self._field(flow, flow.pending)
         assert pending is not None
         if name == "email":
             if ctx.conversation.verified_via in ("slack", "signed_identity"):
-                return self._ask(ctx, pending, "Your e-mail comes from your signed-in account, so I can't change it here.")
+                return self._ask(
+                    ctx, pending, "Your e-mail comes from your signed-in account, so I can't change it here."
+                )
             try:
                 email = validate_email(raw)
             except InvalidInput as exc:
@@ -236,10 +245,16 @@ class Dialog:
             ctx.flow.values.pop("email", None)
             return self._ask(ctx, EMAIL, exc.message)
         enqueue(
-            ctx.session, channel="email", kind="verification_code", recipient=email, now=ctx.now,
+            ctx.session,
+            channel="email",
+            kind="verification_code",
+            recipient=email,
+            now=ctx.now,
             subject="Your myKONE privacy helpdesk code",
-            body=(f"Your verification code is {issued.code}.\n\nIt expires in 10 minutes. If you did not "
-                  "ask for it, you can ignore this e-mail."),
+            body=(
+                f"Your verification code is {issued.code}.\n\nIt expires in 10 minutes. If you did not "
+                "ask for it, you can ignore this e-mail."
+            ),
         )
         ctx.queued = True
         sent = "I've sent a new code." if resent else f"I've sent a 6-digit code to {mask_email(email)}."
@@ -260,4 +275,3 @@ class Dialog:
 
 def _label(citation: Citation) -> str:
     return citation.title if citation.section == "intro" else f"Section {citation.section} – {citation.title}"
-

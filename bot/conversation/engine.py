@@ -42,13 +42,12 @@ GREETING = (
 )
 EMPTY_PROMPT = "Type a question about your personal data, or pick one of the options below."
 MOVED_TO_DM = (
-    "I've sent you a direct message so we can handle your request privately — personal details never "
-    "go in a channel."
+    "I've sent you a direct message so we can handle your request privately — personal details never go in a channel."
 )
 DISMISSED = "Alright. Is there anything else I can help with?"
 NOTHING_TO_CANCEL = (
     "There's nothing in progress to cancel. To withdraw a request you've filed, tell me its "
-    "reference, e.g. \"withdraw my request PRV-AB12-CD34\"."
+    'reference, e.g. "withdraw my request PRV-AB12-CD34".'
 )
 UNAVAILABLE = (
     "I can't file or look up requests right now because our request system is temporarily "
@@ -77,8 +76,13 @@ class Engine:
         self.db = db
         self.classifier = classifier
         self.answerer = answerer
-        self.dialog = Dialog(codes=codes, statement=statement, agent_channel=agent_channel,
-                             limiter=limiter, code_send_limit=code_send_limit)
+        self.dialog = Dialog(
+            codes=codes,
+            statement=statement,
+            agent_channel=agent_channel,
+            limiter=limiter,
+            code_send_limit=code_send_limit,
+        )
         self.clock = clock
         self.idle = idle
         self.on_queued = on_queued
@@ -86,7 +90,9 @@ class Engine:
     def handle(self, inbound: Inbound) -> Reply:
         """Take one turn. Raises MessageTooLong (the one length check); never loses a half-done turn."""
         if len(inbound.text) > MAX_MESSAGE_CHARS:
-            raise MessageTooLong(f"Messages are limited to {MAX_MESSAGE_CHARS} characters; yours has {len(inbound.text)}.")
+            raise MessageTooLong(
+                f"Messages are limited to {MAX_MESSAGE_CHARS} characters; yours has {len(inbound.text)}."
+            )
         understanding = Understanding(clean_text(inbound.text), self.classifier, self.answerer)
         understanding.warm(pending=self._peek_pending(inbound))
         for attempt in range(2):
@@ -121,22 +127,33 @@ class Engine:
     def _turn(self, session: Session, inbound: Inbound, understanding: Understanding) -> tuple[Reply, bool]:
         now = self.clock()
         conversation, notes = self._conversation(session, inbound, now)
-        ctx = TurnContext(session, conversation, inbound, understanding, now, ConversationState.load(conversation.state), notes)
+        ctx = TurnContext(
+            session, conversation, inbound, understanding, now, ConversationState.load(conversation.state), notes
+        )
         if inbound.identity_rejected and not ctx.state.identity_warned:
             ctx.state.identity_warned = True
-            ctx.notes.append("I couldn't verify the sign-in details your portal sent, so I'll treat you as not signed in.")
+            ctx.notes.append(
+                "I couldn't verify the sign-in details your portal sent, so I'll treat you as not signed in."
+            )
         pending = ctx.state.flow.pending if ctx.state.flow else None
         # Codes never enter transcripts (a question typed at that step does).
         shown = "••••••" if pending == "code" and re.fullmatch(r"[\d\s-]{4,12}", ctx.text) else ctx.text
         if shown or inbound.action:
-            record_turn(session, session_id=conversation.session_id, role="user", text=shown,
-                        payload={"action": inbound.action} if inbound.action else {}, at=now)
+            record_turn(
+                session,
+                session_id=conversation.session_id,
+                role="user",
+                text=shown,
+                payload={"action": inbound.action} if inbound.action else {},
+                at=now,
+            )
         reply = self._respond(ctx)
         conversation.state = ctx.state.dump()
         conversation.updated_at = now
         session.add(conversation)
-        record_turn(session, session_id=conversation.session_id, role="bot", text=reply.reply,
-                    payload=reply_json(reply), at=now)
+        record_turn(
+            session, session_id=conversation.session_id, role="bot", text=reply.reply, payload=reply_json(reply), at=now
+        )
         return reply, ctx.queued
 
     def _conversation(self, session: Session, inbound: Inbound, now: datetime) -> tuple[Conversation, list[str]]:
@@ -144,7 +161,10 @@ class Engine:
         conversation = lock_conversation(session, inbound.session_id) if inbound.session_id else None
         if conversation is not None and is_expired(conversation, now=now, idle=self.idle):
             if ConversationState.load(conversation.state).flow:
-                notes.append("Our earlier conversation timed out after a while without activity, so I've started afresh. Nothing was filed.")
+                notes.append(
+                    "Our earlier conversation timed out after a while without activity, so I've started afresh. "
+                    "Nothing was filed."
+                )
             if inbound.channel == "web":
                 conversation = None  # a fresh id: an old browser tab cannot resume a stale session
             else:
@@ -155,8 +175,11 @@ class Engine:
             # Web clients never choose their session id; trusted channels (Slack, CLI) derive theirs.
             trusted = inbound.channel != "web" and inbound.session_id
             conversation = Conversation(
-                session_id=inbound.session_id if trusted else new_session_id(),
-                channel=inbound.channel, state={}, created_at=now, updated_at=now,
+                session_id=inbound.session_id if trusted and inbound.session_id else new_session_id(),
+                channel=inbound.channel,
+                state={},
+                created_at=now,
+                updated_at=now,
             )
             session.add(conversation)
         if inbound.requester:
@@ -178,7 +201,9 @@ class Engine:
         """Start a flow — or, said in public (a Slack channel), ask the channel to continue it privately."""
         ctx.state.offer = ()
         if ctx.inbound.public:
-            action = f"withdraw:{reference}" if reference else "status" if flow_type == "status" else f"start:{flow_type}"
+            action = (
+                f"withdraw:{reference}" if reference else "status" if flow_type == "status" else f"start:{flow_type}"
+            )
             return ctx.reply(MOVED_TO_DM, FLOWS[flow_type].turn_intent, continue_in_dm=action)
         return self.dialog.start(ctx, flow_type, values={"reference": reference} if reference else None)
 
@@ -231,4 +256,6 @@ class Engine:
                     return Reply(session_id, found.text, "question", citations=found.citations)
                 return Reply(session_id, DECLINE, "out_of_scope")
             return Reply(session_id, GREETING if intent == "greeting" else DECLINE, intent)
-        return Reply(session_id, UNAVAILABLE, intent if intent in REQUEST_TYPES + ("ticket_status", "cancel") else "question")
+        return Reply(
+            session_id, UNAVAILABLE, intent if intent in (*REQUEST_TYPES, "ticket_status", "cancel") else "question"
+        )

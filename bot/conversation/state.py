@@ -66,8 +66,12 @@ class ConversationState:
         """To the JSON column (a new dict, so the column is seen as changed)."""
         raw: dict[str, Any] = {}
         if self.flow is not None:
-            raw["flow"] = {"type": self.flow.type, "values": dict(self.flow.values),
-                           "answered": list(self.flow.answered), "pending": self.flow.pending}
+            raw["flow"] = {
+                "type": self.flow.type,
+                "values": dict(self.flow.values),
+                "answered": list(self.flow.answered),
+                "pending": self.flow.pending,
+            }
         if self.offer:
             raw["offer"] = list(self.offer)
         if self.identity_warned:

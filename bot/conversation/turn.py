@@ -19,7 +19,7 @@ MENU_PROMPT = "What would you like to do?"
 
 def menu() -> Expecting:
     """The top-level choices: start a request, or check on one."""
-    return Expecting("menu", "choice", MENU_PROMPT, start_choices() + (Choice("status", "Check on my request"),))
+    return Expecting("menu", "choice", MENU_PROMPT, (*start_choices(), Choice("status", "Check on my request")))
 
 
 @dataclass

@@ -20,9 +20,7 @@ def new_session_id() -> str:
 
 def lock_conversation(session: Session, session_id: str) -> Conversation | None:
     """Load a conversation for update: PostgreSQL row lock; SQLite already holds the write lock."""
-    return session.exec(
-        select(Conversation).where(Conversation.session_id == session_id).with_for_update()
-    ).first()
+    return session.exec(select(Conversation).where(Conversation.session_id == session_id).with_for_update()).first()
 
 
 def is_expired(conversation: Conversation, *, now: datetime, idle: timedelta) -> bool:
@@ -53,7 +51,9 @@ def adopt_requester(conversation: Conversation, requester: Requester, *, now: da
         conversation.verified_via = requester.verified_via
 
 
-def record_turn(session: Session, *, session_id: str, role: str, text: str, payload: dict[str, Any], at: datetime) -> None:
+def record_turn(
+    session: Session, *, session_id: str, role: str, text: str, payload: dict[str, Any], at: datetime
+) -> None:
     session.add(Turn(session_id=session_id, role=role, text=text, payload=payload, created_at=at))
 
 

@@ -30,10 +30,10 @@ def claim(session: Session, key: str, now: datetime) -> bool:
 
 def release(session: Session, key: str) -> None:
     """Forget a claim whose handling failed, so a redelivery may try again."""
-    session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.key) == key[:MAX_KEY_CHARS]))  # type: ignore[call-overload]
+    session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.key) == key[:MAX_KEY_CHARS]))
 
 
 def purge(session: Session, *, now: datetime, older_than: timedelta = KEEP_FOR) -> int:
     """Delete keys older than `older_than` (default a day); returns how many went."""
-    result = session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.created_at) < now - older_than))  # type: ignore[call-overload]
+    result = session.exec(delete(ProcessedEvent).where(col(ProcessedEvent.created_at) < now - older_than))
     return int(result.rowcount or 0)

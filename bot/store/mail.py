@@ -48,5 +48,7 @@ class LogMailer:
     def send(self, message: OutboxMessage) -> None:
         log.warning(
             "e-mail not sent (SMTP_URL unset) to=%s subject=%r\n%s",
-            mask_email(message.recipient), message.subject, message.body,
+            mask_email(message.recipient),
+            message.subject,
+            message.body,
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, Index, Text
@@ -11,7 +11,7 @@ from sqlmodel import Field, SQLModel
 
 def utcnow() -> datetime:
     """Aware UTC now; SQLModel's UTCDateTime columns insist on aware datetimes."""
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def _json() -> Any:

@@ -43,21 +43,48 @@ def enqueue(
     ticket_id: int | None = None,
 ) -> OutboxMessage:
     message = OutboxMessage(
-        channel=channel, kind=kind, recipient=recipient, subject=subject, body=body,
-        payload=payload or {}, ticket_id=ticket_id, created_at=now, next_attempt_at=now,
+        channel=channel,
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        payload=payload or {},
+        ticket_id=ticket_id,
+        created_at=now,
+        next_attempt_at=now,
     )
     session.add(message)
     return message
 
 
-def notify_requester(session: Session, ticket: Ticket, *, kind: str, subject: str, body: str, now: datetime) -> OutboxMessage | None:
+def notify_requester(
+    session: Session, ticket: Ticket, *, kind: str, subject: str, body: str, now: datetime
+) -> OutboxMessage | None:
     """Tell the requester by Slack DM when they came through Slack, else by e-mail."""
     if ticket.channel == "slack" and ticket.slack_user_id:
-        return enqueue(session, channel="slack", kind=kind, recipient=ticket.slack_user_id, subject=subject,
-                       body=body, now=now, ticket_id=ticket.id, payload={"reference": ticket.reference})
+        return enqueue(
+            session,
+            channel="slack",
+            kind=kind,
+            recipient=ticket.slack_user_id,
+            subject=subject,
+            body=body,
+            now=now,
+            ticket_id=ticket.id,
+            payload={"reference": ticket.reference},
+        )
     if ticket.requester_email:
-        return enqueue(session, channel="email", kind=kind, recipient=ticket.requester_email, subject=subject,
-                       body=body, now=now, ticket_id=ticket.id, payload={"reference": ticket.reference})
+        return enqueue(
+            session,
+            channel="email",
+            kind=kind,
+            recipient=ticket.requester_email,
+            subject=subject,
+            body=body,
+            now=now,
+            ticket_id=ticket.id,
+            payload={"reference": ticket.reference},
+        )
     return None
 
 
@@ -112,11 +139,14 @@ class OutboxWorker:
         with self.db.read() as session:
             due = session.exec(
                 select(OutboxMessage.id)
-                .where(OutboxMessage.status == "pending", col(OutboxMessage.next_attempt_at) <= now,
-                       col(OutboxMessage.channel).in_(list(self.senders)))
+                .where(
+                    OutboxMessage.status == "pending",
+                    col(OutboxMessage.next_attempt_at) <= now,
+                    col(OutboxMessage.channel).in_(list(self.senders)),
+                )
                 .where((col(OutboxMessage.lease_until).is_(None)) | (col(OutboxMessage.lease_until) < now))
                 # A code is wanted within seconds; a receipt can wait behind it in a backlog.
-                .order_by(case((OutboxMessage.kind == "verification_code", 0), else_=1), col(OutboxMessage.id))
+                .order_by(case((col(OutboxMessage.kind) == "verification_code", 0), else_=1), col(OutboxMessage.id))
                 .limit(limit)
             ).all()
         attempted = 0
@@ -130,15 +160,16 @@ class OutboxWorker:
 
     def _claim(self, message_id: int, now: datetime) -> OutboxMessage | None:
         with self.db.write() as session:
-            claimed = session.exec(  # type: ignore[call-overload]
+            claimed = session.exec(
                 update(OutboxMessage)
-                .where(OutboxMessage.id == message_id, OutboxMessage.status == "pending")
+                .where(col(OutboxMessage.id) == message_id, col(OutboxMessage.status) == "pending")
                 .where((col(OutboxMessage.lease_until).is_(None)) | (col(OutboxMessage.lease_until) < now))
                 .values(lease_until=now + LEASE, attempts=OutboxMessage.attempts + 1)
             ).rowcount
             if not claimed:
                 return None
-            return session.get(OutboxMessage, message_id)
+            message: OutboxMessage | None = session.get(OutboxMessage, message_id)
+            return message
 
     def _deliver(self, message: OutboxMessage) -> None:
         sender = self.senders[message.channel]
@@ -150,7 +181,13 @@ class OutboxWorker:
         except Exception as exc:  # any transport error: retry later with backoff
             give_up = message.attempts >= GIVE_UP_AFTER
             self._finish(message, status="failed" if give_up else "pending", error=f"{type(exc).__name__}: {exc}"[:500])
-            log.warning("outbox message %s (%s) attempt %s failed: %s", message.id, message.kind, message.attempts, type(exc).__name__)
+            log.warning(
+                "outbox message %s (%s) attempt %s failed: %s",
+                message.id,
+                message.kind,
+                message.attempts,
+                type(exc).__name__,
+            )
         else:
             self._finish(message, status="sent")
             log.info("outbox message %s (%s) sent via %s", message.id, message.kind, message.channel)
@@ -166,4 +203,4 @@ class OutboxWorker:
         elif status == "pending":
             values["next_attempt_at"] = now + backoff
         with self.db.write() as session:
-            session.exec(update(OutboxMessage).where(OutboxMessage.id == message.id).values(**values))  # type: ignore[call-overload]
+            session.exec(update(OutboxMessage).where(col(OutboxMessage.id) == message.id).values(**values))

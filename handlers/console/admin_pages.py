@@ -24,13 +24,30 @@ DONE = {
 }
 
 
-def _agents_page(request: Request, services: Services, user: ConsoleUser, *, status: int = 200,
-                 error: str | None = None, form: dict[str, str] | None = None) -> Response:
+def _agents_page(
+    request: Request,
+    services: Services,
+    user: ConsoleUser,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    form: dict[str, str] | None = None,
+) -> Response:
     with services.db.read() as session:
         agents = list_agents(session)
     done = DONE.get(request.query_params.get("done", "")) if status == 200 else None
-    return page(request, "agents.html", status=status, user=user, section="agents", agents=agents, roles=ROLES,
-                error=error, done=done, form=form or {})
+    return page(
+        request,
+        "agents.html",
+        status=status,
+        user=user,
+        section="agents",
+        agents=agents,
+        roles=ROLES,
+        error=error,
+        done=done,
+        form=form or {},
+    )
 
 
 @router.get("/console/admin/agents")
@@ -39,18 +56,29 @@ def agents_page(request: Request, services: ServicesDep, user: AdminDep) -> Resp
 
 
 @router.post("/console/admin/agents")
-def add_agent(request: Request, services: ServicesDep, user: AdminFormDep,
-              email: Annotated[str, Form(max_length=320)] = "", name: Annotated[str, Form(max_length=200)] = "",
-              role: Annotated[str, Form(max_length=8)] = "agent",
-              password: Annotated[str, Form(max_length=1024)] = "") -> Response:
+def add_agent(
+    request: Request,
+    services: ServicesDep,
+    user: AdminFormDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    name: Annotated[str, Form(max_length=200)] = "",
+    role: Annotated[str, Form(max_length=8)] = "agent",
+    password: Annotated[str, Form(max_length=1024)] = "",
+) -> Response:
     """Add an agent account with an initial password."""
     try:
         with services.db.write() as session:
             agent = create_agent(session, email=email, password=password, role=role, now=services.clock(), name=name)
             log.info("agent %s added with role %s by agent %s", agent.id, role, user.agent.id)
     except InvalidInput as exc:
-        return _agents_page(request, services, user, status=exc.status, error=exc.message,
-                            form={"email": email, "name": name, "role": role})
+        return _agents_page(
+            request,
+            services,
+            user,
+            status=exc.status,
+            error=exc.message,
+            form={"email": email, "name": name, "role": role},
+        )
     return RedirectResponse("/console/admin/agents?done=added", status_code=303, headers=NO_STORE)
 
 
@@ -66,14 +94,31 @@ def deactivate(agent_id: int, request: Request, services: ServicesDep, user: Adm
     return RedirectResponse("/console/admin/agents?done=deactivated", status_code=303, headers=NO_STORE)
 
 
-def _tokens_page(request: Request, services: Services, user: ConsoleUser, *, status: int = 200,
-                 error: str | None = None, issued: tuple[str, str] | None = None) -> Response:
+def _tokens_page(
+    request: Request,
+    services: Services,
+    user: ConsoleUser,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    issued: tuple[str, str] | None = None,
+) -> Response:
     with services.db.read() as session:
         tokens = list_api_tokens(session)
         agents = list_agents(session, active_only=True)
     done = DONE.get(request.query_params.get("done", "")) if status == 200 and not issued else None
-    return page(request, "tokens.html", status=status, user=user, section="tokens", tokens=tokens, agents=agents,
-                error=error, done=done, issued=issued)
+    return page(
+        request,
+        "tokens.html",
+        status=status,
+        user=user,
+        section="tokens",
+        tokens=tokens,
+        agents=agents,
+        error=error,
+        done=done,
+        issued=issued,
+    )
 
 
 @router.get("/console/admin/tokens")
@@ -82,8 +127,9 @@ def tokens_page(request: Request, services: ServicesDep, user: AdminDep) -> Resp
 
 
 @router.post("/console/admin/tokens")
-def issue_token(request: Request, services: ServicesDep, user: AdminFormDep,
-                agent_id: Annotated[int, Form()] = 0) -> Response:
+def issue_token(
+    request: Request, services: ServicesDep, user: AdminFormDep, agent_id: Annotated[int, Form()] = 0
+) -> Response:
     """Issue a token; it is shown on this response only (never stored in plain, never redirected)."""
     try:
         with services.db.write() as session:

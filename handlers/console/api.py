@@ -9,8 +9,6 @@ from fastapi import APIRouter, Query
 from starlette import status
 
 from bot.cases.casework import CaseFile, add_note, load_case, perform_action
-from bot.flows import TYPE_LABELS
-from bot.store.models import TicketsPublic
 from bot.cases.queue import (
     MAX_PER_PAGE,
     PER_PAGE,
@@ -20,6 +18,8 @@ from bot.cases.queue import (
     list_tickets,
     to_public,
 )
+from bot.flows import TYPE_LABELS
+from bot.store.models import TicketsPublic
 from handlers.console.auth import ApiAgentDep
 from handlers.console.filters import queue_filter
 from handlers.console.schemas import (
@@ -56,19 +56,32 @@ def _detail(case: CaseFile, today: date) -> TicketDetailPublic:
 def api_list_tickets(
     services: ServicesDep,
     agent: ApiAgentDep,
-    status_: Annotated[str, Query(alias="status", description=f"One of {', '.join(STATUS_FILTERS)} (active = open or in progress)")] = "all",
+    status_: Annotated[
+        str, Query(alias="status", description=f"One of {', '.join(STATUS_FILTERS)} (active = open or in progress)")
+    ] = "all",
     type: Annotated[str | None, Query(description=f"One of {', '.join(TYPE_LABELS)}")] = None,
     assignee: Annotated[str | None, Query(description='"me", "none" (unassigned) or an agent\'s e-mail')] = None,
     overdue: Annotated[bool, Query(description="Only open tickets past their due date")] = False,
-    due_within: Annotated[int | None, Query(ge=0, le=366, description="Only open tickets due within this many days")] = None,
+    due_within: Annotated[
+        int | None, Query(ge=0, le=366, description="Only open tickets due within this many days")
+    ] = None,
     q: Annotated[str | None, Query(max_length=200, description="Search reference, requester e-mail or name")] = None,
     sort: Annotated[str, Query(description=f"One of {', '.join(SORTS)}")] = "due",
     page: Annotated[int, Query(ge=1)] = 1,
     per_page: Annotated[int, Query(ge=1, le=MAX_PER_PAGE)] = PER_PAGE,
 ) -> Any:
     """The queue with the console's filters; `count` is the total across all pages."""
-    params = {"status": status_, "type": type, "assignee": assignee, "overdue": str(overdue), "q": q, "sort": sort,
-              "due_within": None if due_within is None else str(due_within), "page": str(page), "per_page": str(per_page)}
+    params = {
+        "status": status_,
+        "type": type,
+        "assignee": assignee,
+        "overdue": str(overdue),
+        "q": q,
+        "sort": sort,
+        "due_within": None if due_within is None else str(due_within),
+        "page": str(page),
+        "per_page": str(per_page),
+    }
     queue = queue_filter(params, default_status="all")
     today = services.clock().date()
     with services.db.read() as session:
@@ -81,8 +94,13 @@ def api_dashboard(services: ServicesDep, agent: ApiAgentDep) -> Any:
     """Open tickets by type, overdue, due within 7 days, median days to close."""
     with services.db.read() as session:
         figures = dashboard(session, now=services.clock())
-    return DashboardPublic(open_by_type=figures.open_by_type, open_total=figures.open_total, overdue=figures.overdue,
-                           due_this_week=figures.due_this_week, median_days_to_close=figures.median_days_to_close)
+    return DashboardPublic(
+        open_by_type=figures.open_by_type,
+        open_total=figures.open_total,
+        overdue=figures.overdue,
+        due_this_week=figures.due_this_week,
+        median_days_to_close=figures.median_days_to_close,
+    )
 
 
 @router.get("/tickets/{reference}", response_model=TicketDetailPublic, responses=ERRORS)
@@ -98,16 +116,26 @@ def api_act(reference: str, body: ActionIn, services: ServicesDep, agent: ApiAge
     """Apply one action; a refused one changes nothing and answers 409/422 with the reason."""
     now = services.clock()
     with services.db.write() as session:
-        perform_action(session, reference=reference, action=body.action, actor=agent, now=now, note=body.note,
-                       reason=body.reason, months=body.months, assignee_email=body.assignee)
+        perform_action(
+            session,
+            reference=reference,
+            action=body.action,
+            actor=agent,
+            now=now,
+            note=body.note,
+            reason=body.reason,
+            months=body.months,
+            assignee_email=body.assignee,
+        )
     services.outbox.kick()
     with services.db.read() as session:
         case = load_case(session, reference)
     return _detail(case, now.date())
 
 
-@router.post("/tickets/{reference}/notes", response_model=NotePublic, status_code=status.HTTP_201_CREATED,
-             responses=ERRORS)
+@router.post(
+    "/tickets/{reference}/notes", response_model=NotePublic, status_code=status.HTTP_201_CREATED, responses=ERRORS
+)
 def api_add_note(reference: str, body: NoteIn, services: ServicesDep, agent: ApiAgentDep) -> Any:
     """Add an internal note (the audit trail records that a note was added)."""
     with services.db.write() as session:

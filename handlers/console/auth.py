@@ -10,13 +10,12 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from bot.access.sessions import agent_for_token, record_token_use, resolve_session, same_secret, token_use_is_stale
 from bot.errors import Forbidden, NotAuthenticated
-from bot.store.models import Agent
 from bot.settings import Settings
+from bot.store.models import Agent
 from handlers.deps import ServicesDep
 
 LOGIN_CSRF_COOKIE = "console_login_csrf"
-CSRF_REFUSED = ("This form has expired or did not come from the console. "
-                "Go back, reload the page and try again.")
+CSRF_REFUSED = "This form has expired or did not come from the console. Go back, reload the page and try again."
 
 
 class SessionExpired(NotAuthenticated):
@@ -41,12 +40,21 @@ def session_cookie_name(settings: Settings) -> str:
 
 
 def set_session_cookie(response: Response, settings: Settings, value: str) -> None:
-    response.set_cookie(session_cookie_name(settings), value, max_age=settings.CONSOLE_SESSION_HOURS * 3600,
-                        path="/", httponly=True, samesite="lax", secure=settings.https)
+    response.set_cookie(
+        session_cookie_name(settings),
+        value,
+        max_age=settings.CONSOLE_SESSION_HOURS * 3600,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=settings.https,
+    )
 
 
 def clear_session_cookie(response: Response, settings: Settings) -> None:
-    response.delete_cookie(session_cookie_name(settings), path="/", httponly=True, samesite="lax", secure=settings.https)
+    response.delete_cookie(
+        session_cookie_name(settings), path="/", httponly=True, samesite="lax", secure=settings.https
+    )
 
 
 def session_cookie(request: Request, settings: Settings) -> str | None:
@@ -101,8 +109,9 @@ bearer = HTTPBearer(
 )
 
 
-def _api_agent(services: ServicesDep,
-               credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]) -> Agent:
+def _api_agent(
+    services: ServicesDep, credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
+) -> Agent:
     token = credentials.credentials if credentials else None
     agent = None
     if token:
@@ -116,7 +125,11 @@ def _api_agent(services: ServicesDep,
                     record_token_use(session, token_id=row.id, now=now)
     if agent is None:
         # An HTTPException rather than NotAuthenticated, for the WWW-Authenticate header (RFC 6750).
-        message = "A valid API token is required (Authorization: Bearer …)." if not token else "This API token is not valid or has been revoked."
+        message = (
+            "A valid API token is required (Authorization: Bearer …)."
+            if not token
+            else "This API token is not valid or has been revoked."
+        )
         raise HTTPException(401, message, headers={"WWW-Authenticate": "Bearer"})
     return agent
 

@@ -41,8 +41,9 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
     db = _database(args)
     try:
         with db.write() as session:
-            agent = create_agent(session, email=args.email, password=password, role=args.role, now=utcnow(),
-                                 name=args.name)
+            agent = create_agent(
+                session, email=args.email, password=password, role=args.role, now=utcnow(), name=args.name
+            )
             email, role = agent.email, agent.role
     except HelpdeskError as exc:
         print(f"privacy-bot: {exc.message}", file=sys.stderr)
@@ -81,7 +82,9 @@ def add_command(sub: Any) -> None:
     commands = agent.add_subparsers(dest="agent_command", required=True, metavar="SUBCOMMAND")
     add = commands.add_parser("add", help="add a console account (password prompted, or read from stdin)")
     add.add_argument("email", metavar="EMAIL")
-    add.add_argument("--role", choices=ROLES, default="agent", help="agent works tickets; admin also manages agents and tokens")
+    add.add_argument(
+        "--role", choices=ROLES, default="agent", help="agent works tickets; admin also manages agents and tokens"
+    )
     add.add_argument("--name", help="display name (optional)")
     add.set_defaults(func=cmd_agent_add)
     token = commands.add_parser("token", help="issue an API token for an agent (printed once)")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from urllib.parse import urlencode
 
-from bot.errors import InvalidInput
 from bot.cases.queue import PER_PAGE, QueueFilter
+from bot.errors import InvalidInput
 
 CONSOLE_DEFAULT_STATUS = "active"  # the console opens on the work still to do
 _TRUE = {"1", "true", "on", "yes"}
@@ -33,6 +33,7 @@ def _bool(value: str | None, name: str) -> bool:
 
 def queue_filter(params: Mapping[str, str | None], *, default_status: str) -> QueueFilter:
     """A QueueFilter from strings; empty values mean 'no filter'; bad values raise InvalidInput."""
+
     def text(name: str) -> str | None:
         value = (params.get(name) or "").strip()
         return value or None
@@ -53,8 +54,12 @@ def queue_filter(params: Mapping[str, str | None], *, default_status: str) -> Qu
 def filter_query(queue: QueueFilter, **changes: object) -> str:
     """The query string that reproduces `queue` (with `changes`), omitting defaults."""
     values: dict[str, object] = {
-        "q": queue.q, "status": queue.status, "type": queue.type, "assignee": queue.assignee,
-        "overdue": "true" if queue.overdue else None, "due_within": queue.due_within,
+        "q": queue.q,
+        "status": queue.status,
+        "type": queue.type,
+        "assignee": queue.assignee,
+        "overdue": "true" if queue.overdue else None,
+        "due_within": queue.due_within,
         "sort": queue.sort if queue.sort != "due" else None,
         "per_page": queue.per_page if queue.per_page != PER_PAGE else None,
         "page": queue.page if queue.page != 1 else None,

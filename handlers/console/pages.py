@@ -12,7 +12,6 @@ from fastapi.responses import RedirectResponse
 
 from bot.access.agents import authenticate, list_agents
 from bot.access.sessions import end_session, new_secret, same_secret, start_session
-from bot.errors import Forbidden, RateLimited
 from bot.cases.queue import (
     SORTS,
     STATUS_FILTERS,
@@ -22,6 +21,7 @@ from bot.cases.queue import (
     list_tickets,
     urgency,
 )
+from bot.errors import Forbidden, RateLimited
 from bot.validation import mask_email
 from handlers.console.auth import (
     CSRF_REFUSED,
@@ -48,14 +48,36 @@ def _safe_next(target: str | None) -> str:
     return "/console/tickets"
 
 
-def _login_form(request: Request, services: ServicesDep, *, next: str | None, status: int = 200,
-                error: str | None = None, email: str = "", notice: str | None = None,
-                headers: dict[str, str] | None = None) -> Response:
+def _login_form(
+    request: Request,
+    services: ServicesDep,
+    *,
+    next: str | None,
+    status: int = 200,
+    error: str | None = None,
+    email: str = "",
+    notice: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
     token = new_secret()
-    response = page(request, "login.html", status=status, login_csrf=token, error=error, email=email, notice=notice,
-                    next=_safe_next(next))
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, path="/console/login", httponly=True, samesite="strict",
-                        secure=services.settings.https)
+    response = page(
+        request,
+        "login.html",
+        status=status,
+        login_csrf=token,
+        error=error,
+        email=email,
+        notice=notice,
+        next=_safe_next(next),
+    )
+    response.set_cookie(
+        LOGIN_CSRF_COOKIE,
+        token,
+        path="/console/login",
+        httponly=True,
+        samesite="strict",
+        secure=services.settings.https,
+    )
     for name, value in (headers or {}).items():
         response.headers[name] = value
     return response
@@ -78,15 +100,25 @@ def console_home() -> Response:
 def login_page(request: Request, services: ServicesDep) -> Response:
     """The sign-in form (also where expired sessions and sign-outs land)."""
     params = request.query_params
-    notice = ("Your session has ended. Please sign in again." if params.get("expired")
-              else "You have signed out." if params.get("signed_out") else None)
+    notice = (
+        "Your session has ended. Please sign in again."
+        if params.get("expired")
+        else "You have signed out."
+        if params.get("signed_out")
+        else None
+    )
     return _login_form(request, services, next=params.get("next"), notice=notice)
 
 
 @router.post("/console/login")
-def login(request: Request, services: ServicesDep, email: Annotated[str, Form(max_length=320)] = "",
-          password: Annotated[str, Form(max_length=1024)] = "", csrf_token: Annotated[str, Form(max_length=100)] = "",
-          next: Annotated[str, Form(max_length=2000)] = "") -> Response:
+def login(
+    request: Request,
+    services: ServicesDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    csrf_token: Annotated[str, Form(max_length=100)] = "",
+    next: Annotated[str, Form(max_length=2000)] = "",
+) -> Response:
     """Check the password (rate-limited per client and per e-mail) and start a session."""
     if not same_secret(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf_token):
         raise Forbidden(CSRF_REFUSED)
@@ -99,8 +131,15 @@ def login(request: Request, services: ServicesDep, email: Annotated[str, Form(ma
     except RateLimited as exc:
         log.warning("console sign-in rate-limited for %s", mask_email(address))
         text = f"Too many sign-in attempts. Please wait {exc.retry_after} seconds before trying again."
-        return _login_form(request, services, next=next, status=429, error=text, email=address,
-                           headers={"Retry-After": str(exc.retry_after)})
+        return _login_form(
+            request,
+            services,
+            next=next,
+            status=429,
+            error=text,
+            email=address,
+            headers={"Retry-After": str(exc.retry_after)},
+        )
     now = services.clock()
     with services.db.write() as session:
         agent = authenticate(session, email=address, password=password, now=now)
@@ -132,12 +171,26 @@ def queue_page(request: Request, services: ServicesDep, user: ConsoleUserDep) ->
         result = list_tickets(session, queue, today=now.date(), me_id=user.agent.id)
         figures = dashboard(session, now=now)
         agents = list_agents(session, active_only=True)
-    rows = [{"ticket": t, "assignee": email, "days_left": (t.due_date - now.date()).days,
-             "urgency": urgency(t, now.date())} for t, email in result.rows]
-    return page(request, "queue.html", user=user, section="queue", queue=queue, result=result, rows=rows,
-                figures=figures, agents=agents, statuses=STATUS_FILTERS, sorts=SORTS, today=now.date(),
-                page_link=lambda n: "/console/tickets?" + filter_query(queue, page=n if n != 1 else None),
-                export_link="/console/tickets.csv?" + filter_query(queue, page=None))
+    rows = [
+        {"ticket": t, "assignee": email, "days_left": (t.due_date - now.date()).days, "urgency": urgency(t, now.date())}
+        for t, email in result.rows
+    ]
+    return page(
+        request,
+        "queue.html",
+        user=user,
+        section="queue",
+        queue=queue,
+        result=result,
+        rows=rows,
+        figures=figures,
+        agents=agents,
+        statuses=STATUS_FILTERS,
+        sorts=SORTS,
+        today=now.date(),
+        page_link=lambda n: "/console/tickets?" + filter_query(queue, page=n if n != 1 else None),
+        export_link="/console/tickets.csv?" + filter_query(queue, page=None),
+    )
 
 
 @router.get("/console/tickets.csv")

@@ -17,9 +17,9 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from bot.cases.casework import VERIFICATION_LABELS
-from bot.errors import HelpdeskError, NotAuthenticated
 from bot.cases.lifecycle import REJECTION_REASONS
 from bot.cases.tickets import STATUS_LABELS
+from bot.errors import HelpdeskError, NotAuthenticated
 from bot.flows import TYPE_LABELS
 from handlers.console.auth import SessionExpired, clear_session_cookie
 
@@ -51,12 +51,22 @@ def days_text(days: int) -> str:
 
 
 def _environment() -> jinja2.Environment:
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES_DIR), autoescape=True,
-                             trim_blocks=True, lstrip_blocks=True, undefined=jinja2.StrictUndefined)
-    env.filters.update(when=when, days_text=days_text, day=lambda d: d.isoformat() if isinstance(d, date) else "—",
-                       type_label=lambda t: TYPE_LABELS.get(t, t), status_label=lambda s: STATUS_LABELS.get(s, s),
-                       verification_label=lambda v: VERIFICATION_LABELS.get(v, v),
-                       rejection_label=lambda r: REJECTION_LABELS.get(r, r))
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
+        autoescape=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    env.filters.update(
+        when=when,
+        days_text=days_text,
+        day=lambda d: d.isoformat() if isinstance(d, date) else "—",
+        type_label=lambda t: TYPE_LABELS.get(t, t),
+        status_label=lambda s: STATUS_LABELS.get(s, s),
+        verification_label=lambda v: VERIFICATION_LABELS.get(v, v),
+        rejection_label=lambda r: REJECTION_LABELS.get(r, r),
+    )
     env.globals.update(TYPE_LABELS=TYPE_LABELS, STATUS_LABELS=STATUS_LABELS, REJECTION_LABELS=REJECTION_LABELS)
     return env
 
@@ -88,8 +98,14 @@ def login_redirect(request: Request, *, expired: bool) -> Response:
     return response
 
 
-_TITLES = {403: "Not allowed", 404: "Not found", 409: "Not possible now", 422: "Please check the input",
-           429: "Too many requests", 503: "Temporarily unavailable"}
+_TITLES = {
+    403: "Not allowed",
+    404: "Not found",
+    409: "Not possible now",
+    422: "Please check the input",
+    429: "Too many requests",
+    503: "Temporarily unavailable",
+}
 
 
 class ConsolePageRoute(APIRoute):
@@ -104,10 +120,20 @@ class ConsolePageRoute(APIRoute):
             except NotAuthenticated as exc:
                 return login_redirect(request, expired=isinstance(exc, SessionExpired))
             except HelpdeskError as exc:
-                return error_page(request, exc.status, _TITLES.get(exc.status, "Something is not right"), exc.message,
-                                  user=getattr(request.state, "console_user", None))
+                return error_page(
+                    request,
+                    exc.status,
+                    _TITLES.get(exc.status, "Something is not right"),
+                    exc.message,
+                    user=getattr(request.state, "console_user", None),
+                )
             except RequestValidationError:
-                return error_page(request, 422, _TITLES[422], "Some of the values in the address or form are not valid.",
-                                  user=getattr(request.state, "console_user", None))
+                return error_page(
+                    request,
+                    422,
+                    _TITLES[422],
+                    "Some of the values in the address or form are not valid.",
+                    user=getattr(request.state, "console_user", None),
+                )
 
         return guarded

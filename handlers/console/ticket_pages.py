@@ -12,9 +12,9 @@ from fastapi.responses import RedirectResponse
 
 from bot.access.agents import list_agents
 from bot.cases.casework import AGENT_ACTIONS, CaseFile, add_note, case_record, load_case, perform_action
-from bot.errors import InvalidInput, TransitionRefused
 from bot.cases.queue import urgency
 from bot.cases.tickets import OPEN_STATUSES
+from bot.errors import InvalidInput, TransitionRefused
 from handlers.console.auth import ConsoleUser, ConsoleUserDep, FormUserDep
 from handlers.console.render import NO_STORE, ConsolePageRoute, page
 from handlers.deps import Services, ServicesDep
@@ -44,8 +44,16 @@ def _extension_block(case: CaseFile, today: date) -> str | None:
     return None
 
 
-def _render(request: Request, services: Services, user: ConsoleUser, reference: str, *, status: int = 200,
-            error: str | None = None, failed: dict[str, Any] | None = None) -> Response:
+def _render(
+    request: Request,
+    services: Services,
+    user: ConsoleUser,
+    reference: str,
+    *,
+    status: int = 200,
+    error: str | None = None,
+    failed: dict[str, Any] | None = None,
+) -> Response:
     today = services.clock().date()
     with services.db.read() as session:
         case = load_case(session, reference)
@@ -53,11 +61,26 @@ def _render(request: Request, services: Services, user: ConsoleUser, reference: 
     ticket = case.ticket
     blocked = _extension_block(case, today)
     done = DONE.get(request.query_params.get("done", "")) if status == 200 else None
-    return page(request, "ticket.html", status=status, user=user, section="queue", case=case, ticket=ticket,
-                agents=agents, today=today, days_left=(ticket.due_date - today).days, urgency=urgency(ticket, today),
-                is_open=ticket.status in OPEN_STATUSES, extension_blocked=blocked, done=done, error=error,
-                failed=failed or {}, summary=ticket.details.get("summary") or [],
-                fields={k: v for k, v in ticket.details.items() if k != "summary"})
+    return page(
+        request,
+        "ticket.html",
+        status=status,
+        user=user,
+        section="queue",
+        case=case,
+        ticket=ticket,
+        agents=agents,
+        today=today,
+        days_left=(ticket.due_date - today).days,
+        urgency=urgency(ticket, today),
+        is_open=ticket.status in OPEN_STATUSES,
+        extension_blocked=blocked,
+        done=done,
+        error=error,
+        failed=failed or {},
+        summary=ticket.details.get("summary") or [],
+        fields={k: v for k, v in ticket.details.items() if k != "summary"},
+    )
 
 
 @router.get("/console/tickets/{reference}")
@@ -78,9 +101,17 @@ def ticket_record(reference: str, services: ServicesDep, user: ConsoleUserDep) -
 
 
 @router.post("/console/tickets/{reference}/actions")
-def ticket_action(reference: str, request: Request, services: ServicesDep, user: FormUserDep,
-                  action: Annotated[str, Form(max_length=20)] = "", note: TextField = "", reason: TextField = "",
-                  months: Annotated[str, Form(max_length=4)] = "", assignee: Annotated[str, Form(max_length=320)] = "") -> Response:
+def ticket_action(
+    reference: str,
+    request: Request,
+    services: ServicesDep,
+    user: FormUserDep,
+    action: Annotated[str, Form(max_length=20)] = "",
+    note: TextField = "",
+    reason: TextField = "",
+    months: Annotated[str, Form(max_length=4)] = "",
+    assignee: Annotated[str, Form(max_length=320)] = "",
+) -> Response:
     """Apply one action; a refusal re-renders the page with the reason and the agent's input kept."""
     failed = {"action": action, "note": note, "reason": reason, "months": months, "assignee": assignee}
     try:
@@ -91,9 +122,17 @@ def ticket_action(reference: str, request: Request, services: ServicesDep, user:
         except ValueError:
             raise InvalidInput("An extension is one or two months.") from None
         with services.db.write() as session:
-            ticket = perform_action(session, reference=reference, action=action, actor=user.agent,
-                                    now=services.clock(), note=note or None, reason=reason or None,
-                                    months=month_count, assignee_email=assignee.strip() or None)
+            ticket = perform_action(
+                session,
+                reference=reference,
+                action=action,
+                actor=user.agent,
+                now=services.clock(),
+                note=note or None,
+                reason=reason or None,
+                months=month_count,
+                assignee_email=assignee.strip() or None,
+            )
             reference = ticket.reference
     except (InvalidInput, TransitionRefused) as exc:
         return _render(request, services, user, reference, status=exc.status, error=exc.message, failed=failed)
@@ -102,14 +141,23 @@ def ticket_action(reference: str, request: Request, services: ServicesDep, user:
 
 
 @router.post("/console/tickets/{reference}/notes")
-def ticket_note(reference: str, request: Request, services: ServicesDep, user: FormUserDep,
-                text: TextField = "") -> Response:
+def ticket_note(
+    reference: str, request: Request, services: ServicesDep, user: FormUserDep, text: TextField = ""
+) -> Response:
     """Add an internal note."""
     try:
         with services.db.write() as session:
             add_note(session, reference=reference, author=user.agent, text=text, now=services.clock())
     except InvalidInput as exc:
-        return _render(request, services, user, reference, status=exc.status, error=exc.message,
-                       failed={"action": "note", "text": text})
-    return RedirectResponse(f"/console/tickets/{reference.strip().upper()}?done=note#notes", status_code=303,
-                            headers=NO_STORE)
+        return _render(
+            request,
+            services,
+            user,
+            reference,
+            status=exc.status,
+            error=exc.message,
+            failed={"action": "note", "text": text},
+        )
+    return RedirectResponse(
+        f"/console/tickets/{reference.strip().upper()}?done=note#notes", status_code=303, headers=NO_STORE
+    )

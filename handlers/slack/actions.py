@@ -11,17 +11,19 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
 from bot.access.agents import get_agent_by_email
-from bot.errors import Forbidden, HelpdeskError, TicketNotFound
 from bot.cases.lifecycle import ActionRequest, apply_action
-from bot.store.models import Ticket
 from bot.cases.tickets import get_ticket
+from bot.errors import Forbidden, HelpdeskError, TicketNotFound
+from bot.store.models import Ticket
 from handlers.deps import Services
 from handlers.slack import render
 from handlers.slack.talk import SORRY, SlackTalk, dm_session, moved_to_dm_text
 
 log = logging.getLogger("handlers.slack")
-NOT_AN_AGENT = ("Only members of the privacy team with an agent console account can assign tickets. "
-                "An admin can add you with `privacy-bot agent add <your Slack e-mail>`.")
+NOT_AN_AGENT = (
+    "Only members of the privacy team with an agent console account can assign tickets. "
+    "An admin can add you with `privacy-bot agent add <your Slack e-mail>`."
+)
 
 
 def acknowledge(ack: Ack) -> None:
@@ -61,9 +63,11 @@ def register(app: App, talk: SlackTalk) -> None:
     app.action(render.OPEN_ACTION)(acknowledge)  # Slack reports URL-button clicks too
 
 
-def on_choice(talk: SlackTalk, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
+def on_choice(
+    talk: SlackTalk, body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond
+) -> None:
     """A click is the engine's `action`; requests always continue in the user's DM."""
-    choice = str(action.get("value") or action.get("action_id", "")[len(render.CHOICE_PREFIX):])
+    choice = str(action.get("value") or action.get("action_id", "")[len(render.CHOICE_PREFIX) :])
     label = str((action.get("text") or {}).get("text") or choice)
     user, team = body["user"]["id"], _team(body)
     container = body.get("container") or {}
@@ -74,7 +78,10 @@ def on_choice(talk: SlackTalk, body: dict[str, Any], action: dict[str, Any], cli
     if container.get("is_ephemeral"):  # the /privacy menu or answer
         if _starts_request(choice):
             dm = talk.continue_in_dm(client, team_id=team, user_id=user, action=choice)
-            respond(replace_original=True, text=f"You chose: {render.escape(label)}" if dm == channel else moved_to_dm_text(user))
+            respond(
+                replace_original=True,
+                text=f"You chose: {render.escape(label)}" if dm == channel else moved_to_dm_text(user),
+            )
         else:
             respond(delete_original=True)
         return
@@ -85,8 +92,9 @@ def on_choice(talk: SlackTalk, body: dict[str, Any], action: dict[str, Any], cli
         talk.post(client, channel, reply, thread_ts=message.get("thread_ts"))
     elif _starts_request(choice):  # an offer under a channel answer: anyone may take it up, in private
         talk.continue_in_dm(client, team_id=team, user_id=user, action=choice)
-        client.chat_postMessage(channel=channel, thread_ts=message.get("thread_ts") or message.get("ts"),
-                                text=moved_to_dm_text(user))
+        client.chat_postMessage(
+            channel=channel, thread_ts=message.get("thread_ts") or message.get("ts"), text=moved_to_dm_text(user)
+        )
     else:  # "No, thanks" under a channel answer just closes the offer
         _take_buttons_off(client, channel, message, label)
 
@@ -95,8 +103,12 @@ def _take_buttons_off(client: WebClient, channel: str, message: dict[str, Any], 
     if not message.get("ts"):
         return
     try:
-        client.chat_update(channel=channel, ts=message["ts"], text=message.get("text") or label,
-                           blocks=render.chosen_blocks(message.get("blocks") or [], label))
+        client.chat_update(
+            channel=channel,
+            ts=message["ts"],
+            text=message.get("text") or label,
+            blocks=render.chosen_blocks(message.get("blocks") or [], label),
+        )
     except SlackApiError as exc:  # cosmetic: the turn itself must still happen
         log.warning("could not update the clicked message: %s", exc.response.get("error"))
 
@@ -110,13 +122,14 @@ def assign(services: Services, *, email: str | None, reference: str) -> Ticket:
         ticket = get_ticket(session, reference)
         if ticket is None:
             raise TicketNotFound(f"There is no ticket {reference}.")
-        apply_action(session, ticket, ActionRequest("assign", assignee=agent), actor=f"agent:{agent.email}",
-                     now=services.clock())
+        apply_action(
+            session, ticket, ActionRequest("assign", assignee=agent), actor=f"agent:{agent.email}", now=services.clock()
+        )
         return ticket
 
 
 def on_assign(talk: SlackTalk, body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-    """"Assign to me" in the agents' channel: assign, then update the message; refusals are ephemeral."""
+    """ "Assign to me" in the agents' channel: assign, then update the message; refusals are ephemeral."""
     user, channel = body["user"]["id"], str((body.get("channel") or {}).get("id") or "")
     reference = str(action.get("value") or "")
     requester = talk.requester(client, team_id=_team(body), user_id=user)
@@ -131,8 +144,13 @@ def on_assign(talk: SlackTalk, body: dict[str, Any], action: dict[str, Any], cli
         return
     settings = talk.services.settings
     text, blocks = render.agent_ticket_message(
-        reference=ticket.reference, type=ticket.type, due_date=ticket.due_date.isoformat(), channel=ticket.channel,
-        status=ticket.status, assignee_user_id=user, console_url=render.console_url(settings.PUBLIC_URL, ticket.reference),
+        reference=ticket.reference,
+        type=ticket.type,
+        due_date=ticket.due_date.isoformat(),
+        channel=ticket.channel,
+        status=ticket.status,
+        assignee_user_id=user,
+        console_url=render.console_url(settings.PUBLIC_URL, ticket.reference),
     )
     message = body.get("message") or {}
     if message.get("ts"):

@@ -10,13 +10,15 @@ from typing import Any
 NOT_CONFIGURED = (
     "privacy-bot slack: Slack is not configured. Set SLACK_BOT_TOKEN (xoxb-…, from OAuth & Permissions) "
     "and SLACK_APP_TOKEN (xapp-…, an app-level token with the connections:write scope), then run this "
-    "again. See the README section \"Slack\"."
+    'again. See the README section "Slack".'
 )
 
 
 def add_command(sub: Any) -> None:
     """Register `slack` on the `privacy-bot` sub-command parser."""
-    sub.add_parser("slack", help="connect the Slack bot in Socket Mode (SLACK_BOT_TOKEN, SLACK_APP_TOKEN)").set_defaults(func=cmd_slack)
+    sub.add_parser(
+        "slack", help="connect the Slack bot in Socket Mode (SLACK_BOT_TOKEN, SLACK_APP_TOKEN)"
+    ).set_defaults(func=cmd_slack)
 
 
 def build_socket_mode_handler(services: Any) -> Any:
@@ -41,8 +43,11 @@ def cmd_slack(args: argparse.Namespace) -> int:
     handler = build_socket_mode_handler(services)
     refused = _refused(handler.app.client)
     if refused:
-        print(f"privacy-bot slack: could not verify SLACK_BOT_TOKEN with Slack ({refused}); check the token "
-              "and the network (README \"Slack\").", file=sys.stderr)
+        print(
+            f"privacy-bot slack: could not verify SLACK_BOT_TOKEN with Slack ({refused}); check the token "
+            'and the network (README "Slack").',
+            file=sys.stderr,
+        )
         return 2
     services.outbox.start()  # receipts and agent posts go out even with no HTTP server running
     try:

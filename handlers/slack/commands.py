@@ -37,8 +37,14 @@ def register(app: App, talk: SlackTalk) -> None:
         team, user, channel = command.get("team_id", ""), command.get("user_id", ""), command.get("channel_id", "")
         try:
             # A one-off conversation per command: a channel never holds a request's state.
-            reply = talk.turn(client, team_id=team, user_id=user, text=text, public=True,
-                              session_id=thread_session(team, channel, str(command.get("trigger_id", ""))))
+            reply = talk.turn(
+                client,
+                team_id=team,
+                user_id=user,
+                text=text,
+                public=True,
+                session_id=thread_session(team, channel, str(command.get("trigger_id", ""))),
+            )
             if reply.continue_in_dm:
                 dm = talk.continue_in_dm(client, team_id=team, user_id=user, action=reply.continue_in_dm)
                 if dm != channel:

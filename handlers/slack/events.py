@@ -64,13 +64,14 @@ def _claim(talk: SlackTalk, event: dict[str, Any], team_id: str) -> tuple[str, s
     return (channel, ts, user, key) if talk.claim(key) else None
 
 
-def direct_message(talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_id: str,
-                   bot_user_id: str | None) -> None:
+def direct_message(
+    talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_id: str, bot_user_id: str | None
+) -> None:
     """A turn of the user's DM conversation: the full conversation, requests included."""
     claimed = _claim(talk, event, team_id)
     if claimed is None:
         return
-    channel, ts, user, key = claimed
+    channel, _, user, key = claimed
     thread = event.get("thread_ts")
     try:
         text = clean_text(from_slack(event.get("text") or "", bot_user_id=bot_user_id))
@@ -83,8 +84,9 @@ def direct_message(talk: SlackTalk, client: WebClient, event: dict[str, Any], *,
     talk.post(client, channel, reply, thread_ts=thread)
 
 
-def mention(talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_id: str,
-            bot_user_id: str | None) -> None:
+def mention(
+    talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_id: str, bot_user_id: str | None
+) -> None:
     """A mention in a channel: answered in its thread; a request moves to the user's DM."""
     claimed = _claim(talk, event, team_id)
     if claimed is None:
@@ -93,8 +95,14 @@ def mention(talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_i
     thread = event.get("thread_ts") or ts
     text = clean_text(from_slack(event.get("text") or "", bot_user_id=bot_user_id))
     try:
-        reply = talk.turn(client, team_id=team_id, user_id=user, session_id=thread_session(team_id, channel, ts),
-                          text=text, public=True)
+        reply = talk.turn(
+            client,
+            team_id=team_id,
+            user_id=user,
+            session_id=thread_session(team_id, channel, ts),
+            text=text,
+            public=True,
+        )
         if reply.continue_in_dm:  # requests collect personal data: never in a channel
             talk.continue_in_dm(client, team_id=team_id, user_id=user, action=reply.continue_in_dm)
             client.chat_postMessage(channel=channel, thread_ts=thread, text=moved_to_dm_text(user))

@@ -45,7 +45,7 @@ def from_slack(text: str, *, bot_user_id: str | None = None) -> str:
         if target.startswith("!"):
             return f"@{label or target[1:]}"
         if target.startswith("mailto:"):
-            return label or target[len("mailto:"):]
+            return label or target[len("mailto:") :]
         return label or target
 
     text = _SLACK_LINK.sub(plain, text or "")
@@ -100,24 +100,30 @@ def choice_blocks(choices: tuple[Choice, ...]) -> list[dict[str, Any]]:
     blocks = []
     for start in range(0, len(choices), 25):
         block_id = CHOICES_BLOCK if start == 0 else f"{CHOICES_BLOCK}-{start}"
-        blocks.append({"type": "actions", "block_id": block_id, "elements": [_button(c) for c in choices[start:start + 25]]})
+        blocks.append(
+            {"type": "actions", "block_id": block_id, "elements": [_button(c) for c in choices[start : start + 25]]}
+        )
     return blocks
 
 
 def _ticket_fields(ticket: TicketSummary) -> dict[str, Any]:
-    return {"type": "section", "fields": [
-        {"type": "mrkdwn", "text": f"*Reference*\n{escape(ticket.reference)}"},
-        {"type": "mrkdwn", "text": f"*Type*\n{escape(TYPE_LABELS.get(ticket.type, ticket.type))}"},
-        {"type": "mrkdwn", "text": f"*Status*\n{escape(STATUS_LABELS.get(ticket.status, ticket.status))}"},
-        {"type": "mrkdwn", "text": f"*Due date*\n{escape(ticket.due_date)}"},
-    ]}
+    return {
+        "type": "section",
+        "fields": [
+            {"type": "mrkdwn", "text": f"*Reference*\n{escape(ticket.reference)}"},
+            {"type": "mrkdwn", "text": f"*Type*\n{escape(TYPE_LABELS.get(ticket.type, ticket.type))}"},
+            {"type": "mrkdwn", "text": f"*Status*\n{escape(STATUS_LABELS.get(ticket.status, ticket.status))}"},
+            {"type": "mrkdwn", "text": f"*Due date*\n{escape(ticket.due_date)}"},
+        ],
+    }
 
 
 def _input_hint(expecting: Expecting | None) -> list[dict[str, Any]]:
     if expecting is None or expecting.kind not in ("text", "email", "code"):
         return []
-    hint = "Type your answer here, or say \"cancel\" to stop." if expecting.kind != "code" else \
-        "Type the 6-digit code here."
+    hint = (
+        'Type your answer here, or say "cancel" to stop.' if expecting.kind != "code" else "Type the 6-digit code here."
+    )
     return [{"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]}]
 
 
@@ -128,8 +134,14 @@ def reply_message(reply: Reply) -> tuple[str, list[dict[str, Any]]]:
     for citation in reply.citations:
         if citation.quote not in reply.reply:  # LLM-phrased answers: show the passage they rest on
             quote = "\n".join(f"> {escape(line)}" for line in citation.quote.splitlines())
-            blocks.append({"type": "context", "elements": [
-                {"type": "mrkdwn", "text": f"{quote}\n— {escape(section_label(citation))}"[:SECTION_CHARS]}]})
+            blocks.append(
+                {
+                    "type": "context",
+                    "elements": [
+                        {"type": "mrkdwn", "text": f"{quote}\n— {escape(section_label(citation))}"[:SECTION_CHARS]}
+                    ],
+                }
+            )
     if reply.ticket is not None:
         blocks.append(_ticket_fields(reply.ticket))
     if reply.expecting is not None and reply.expecting.choices:
@@ -163,8 +175,14 @@ def console_url(public_url: str, reference: str) -> str:
 
 
 def agent_ticket_message(
-    *, reference: str, type: str, due_date: str, channel: str, console_url: str,
-    status: str = "open", assignee_user_id: str | None = None,
+    *,
+    reference: str,
+    type: str,
+    due_date: str,
+    channel: str,
+    console_url: str,
+    status: str = "open",
+    assignee_user_id: str | None = None,
 ) -> tuple[str, list[dict[str, Any]]]:
     """A new ticket for the agents' channel: what and when, not who (the console has the rest)."""
     label = TYPE_LABELS.get(type, type)
@@ -179,11 +197,25 @@ def agent_ticket_message(
     blocks = [
         {"type": "section", "text": {"type": "mrkdwn", "text": f"*New privacy request* `{escape(reference)}`"}},
         {"type": "section", "fields": fields},
-        {"type": "actions", "block_id": "ticket", "elements": [
-            {"type": "button", "action_id": ASSIGN_ACTION, "value": reference, "style": "primary",
-             "text": {"type": "plain_text", "text": "Assign to me"}},
-            {"type": "button", "action_id": OPEN_ACTION, "value": reference, "url": console_url,
-             "text": {"type": "plain_text", "text": "Open in console"}},
-        ]},
+        {
+            "type": "actions",
+            "block_id": "ticket",
+            "elements": [
+                {
+                    "type": "button",
+                    "action_id": ASSIGN_ACTION,
+                    "value": reference,
+                    "style": "primary",
+                    "text": {"type": "plain_text", "text": "Assign to me"},
+                },
+                {
+                    "type": "button",
+                    "action_id": OPEN_ACTION,
+                    "value": reference,
+                    "url": console_url,
+                    "text": {"type": "plain_text", "text": "Open in console"},
+                },
+            ],
+        },
     ]
     return escape(f"New privacy request {reference}: {label}, due {due_date}"), blocks

@@ -7,19 +7,30 @@ import logging
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
+from bot.settings import Settings
 from bot.store.models import OutboxMessage
 from bot.store.outbox import PermanentFailure
-from bot.settings import Settings
 from handlers.slack import render
 from handlers.slack.client import web_client
 
 log = logging.getLogger("handlers.slack")
 # Errors no retry can fix; anything else (outage, 5xx, ratelimited after retries, not_in_channel
 # until someone invites the bot) stays in the outbox and is tried again with backoff.
-PERMANENT_ERRORS = frozenset({
-    "user_not_found", "users_not_found", "channel_not_found", "account_inactive", "user_disabled",
-    "is_archived", "cannot_dm_bot", "invalid_blocks", "msg_too_long", "no_text", "invalid_arguments",
-})
+PERMANENT_ERRORS = frozenset(
+    {
+        "user_not_found",
+        "users_not_found",
+        "channel_not_found",
+        "account_inactive",
+        "user_disabled",
+        "is_archived",
+        "cannot_dm_bot",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "invalid_arguments",
+    }
+)
 
 
 class SlackSender:
@@ -49,8 +60,11 @@ class SlackSender:
         payload = message.payload or {}
         reference = str(payload.get("reference", ""))
         text, blocks = render.agent_ticket_message(
-            reference=reference, type=str(payload.get("type", "")), due_date=str(payload.get("due_date", "")),
-            channel=str(payload.get("channel", "")), console_url=render.console_url(self.public_url, reference),
+            reference=reference,
+            type=str(payload.get("type", "")),
+            due_date=str(payload.get("due_date", "")),
+            channel=str(payload.get("channel", "")),
+            console_url=render.console_url(self.public_url, reference),
         )
         self.client.chat_postMessage(channel=message.recipient, text=text, blocks=blocks)
 

@@ -12,8 +12,8 @@ from typing import Any
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from bot.store import dedupe
 from bot.errors import HelpdeskError, InvalidInput, StoreUnavailable
+from bot.store import dedupe
 from bot.types import Inbound, Reply, Requester
 from bot.validation import clean_text, validate_email
 from handlers.deps import Services
@@ -68,8 +68,13 @@ class SlackTalk:
         except InvalidInput:
             email = None
         name = clean_text(profile.get("real_name") or user.get("real_name") or "")[:200] or None
-        requester = Requester(email=email, name=name, verified_via="slack" if email else None,
-                              slack_user_id=user_id, slack_team_id=user.get("team_id") or team_id)
+        requester = Requester(
+            email=email,
+            name=name,
+            verified_via="slack" if email else None,
+            slack_user_id=user_id,
+            slack_team_id=user.get("team_id") or team_id,
+        )
         with self._lock:
             if len(self._profiles) >= MAX_PROFILES:  # a cache, not a directory: start afresh
                 self._profiles.clear()
@@ -102,16 +107,26 @@ class SlackTalk:
             log.warning("could not release dedupe key %s", key, exc_info=True)
 
     # -- turns -----------------------------------------------------------------------------
-    def turn(self, client: WebClient, *, team_id: str, user_id: str, session_id: str,
-             text: str = "", action: str | None = None, public: bool = False) -> Reply:
+    def turn(
+        self,
+        client: WebClient,
+        *,
+        team_id: str,
+        user_id: str,
+        session_id: str,
+        text: str = "",
+        action: str | None = None,
+        public: bool = False,
+    ) -> Reply:
         """One engine turn as this Slack user; over-long messages get the engine's own message.
 
         `public`: said in a channel. A request is then not started there: the reply says where
         it continues (`Reply.continue_in_dm`) and `continue_in_dm` takes it to the user's DM.
         """
         requester = self.requester(client, team_id=team_id, user_id=user_id)
-        inbound = Inbound(channel="slack", text=text, session_id=session_id, action=action, requester=requester,
-                          public=public)
+        inbound = Inbound(
+            channel="slack", text=text, session_id=session_id, action=action, requester=requester, public=public
+        )
         try:
             return self.services.engine.handle(inbound)
         except HelpdeskError as exc:
@@ -127,8 +142,9 @@ class SlackTalk:
     def continue_in_dm(self, client: WebClient, *, team_id: str, user_id: str, action: str) -> str:
         """Take the turn in the user's DM with the bot (requests never run in a channel)."""
         channel = self.open_dm(client, user_id)
-        reply = self.turn(client, team_id=team_id, user_id=user_id, session_id=dm_session(team_id, user_id),
-                          action=action)
+        reply = self.turn(
+            client, team_id=team_id, user_id=user_id, session_id=dm_session(team_id, user_id), action=action
+        )
         self.post(client, channel, reply)
         return channel
 
@@ -141,5 +157,7 @@ class SlackTalk:
 
 
 def moved_to_dm_text(user_id: str) -> str:
-    return (f"<@{render.escape(user_id)}> I've sent you a direct message so we can handle your request "
-            "privately — personal details never go in a channel.")
+    return (
+        f"<@{render.escape(user_id)}> I've sent you a direct message so we can handle your request "
+        "privately — personal details never go in a channel."
+    )

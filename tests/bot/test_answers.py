@@ -17,7 +17,9 @@ def _answerer(knowledge: Any, model: Any) -> Answerer:
 
 
 def test_grounded_llm_answer_is_used_with_citations(knowledge: Any) -> None:
-    model = FakeListChatModel(responses=["The personal data will be stored as long as needed for the purposes it has been collected for."])
+    model = FakeListChatModel(
+        responses=["The personal data will be stored as long as needed for the purposes it has been collected for."]
+    )
     answer = _answerer(knowledge, model).answer(QUESTION)
     assert answer.answered and answer.text.startswith("The personal data will be stored as long as needed")
     assert "Source: Section 4" in answer.text

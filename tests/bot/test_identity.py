@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlmodel import select
 
-from bot.store.db import Database
-from bot.errors import RateLimited, VerificationFailed
 from bot.access.identity import CodeVerifier, sign_identity, verify_signature
+from bot.errors import RateLimited, VerificationFailed
+from bot.store.db import Database
 from bot.store.models import VerificationCode
 
-NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 EMAIL = "carol@example.com"
 
 
@@ -26,7 +26,6 @@ def test_signature_is_hmac_of_lowercased_email() -> None:
     assert not verify_signature("carol@example.com", "", "s3cret")
 
 
-
 def test_code_is_stored_hashed_and_accepted_once(db: Database) -> None:
     codes = CodeVerifier("k" * 32)
     with db.write() as session:
@@ -37,9 +36,8 @@ def test_code_is_stored_hashed_and_accepted_once(db: Database) -> None:
         assert stored.expires_at == NOW + timedelta(minutes=10)
     with db.write() as session:
         codes.check(session, session_id="s1", email=EMAIL, code=issued.code, now=NOW + timedelta(minutes=9))
-    with pytest.raises(VerificationFailed):
-        with db.write() as session:
-            codes.check(session, session_id="s1", email=EMAIL, code=issued.code, now=NOW + timedelta(minutes=9))
+    with pytest.raises(VerificationFailed), db.write() as session:
+        codes.check(session, session_id="s1", email=EMAIL, code=issued.code, now=NOW + timedelta(minutes=9))
 
 
 def test_code_bound_to_its_session(db: Database) -> None:

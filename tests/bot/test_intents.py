@@ -44,8 +44,10 @@ def test_questions_about_rights_are_questions_and_wishes_are_requests(understand
 def test_a_trained_model_is_cached_and_reused(embeddings: Any, tmp_path: Path) -> None:
     from bot.answering.intents import IntentClassifier
 
-    examples = {"greeting": ["hello", "hi there", "good morning"], "question": ["what data do you keep?",
-                "how long is data stored?", "who is the controller?"]}
+    examples = {
+        "greeting": ["hello", "hi there", "good morning"],
+        "question": ["what data do you keep?", "how long is data stored?", "who is the controller?"],
+    }
     first = IntentClassifier(embeddings, examples=examples, cache_dir=tmp_path)
     assert len(list(tmp_path.glob("intents-*.npz"))) == 1
     second = IntentClassifier(embeddings, examples=examples, cache_dir=tmp_path)

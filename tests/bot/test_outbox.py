@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
@@ -12,15 +12,21 @@ from bot.store.models import OutboxMessage
 from bot.store.outbox import OutboxWorker, PermanentFailure, enqueue
 from tests.factories import FakeClock, RecordingSender
 
-NOW = datetime(2026, 3, 10, 9, 0, tzinfo=timezone.utc)
-
+NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
 
 def _queue(db: Database, n: int = 1, kind: str = "receipt") -> None:
     with db.write() as session:
         for i in range(n):
-            enqueue(session, channel="email", kind=kind, recipient=f"r{i}@example.com", subject="s",
-                    body="Your code is 123456" if kind == "verification_code" else "b", now=NOW)
+            enqueue(
+                session,
+                channel="email",
+                kind=kind,
+                recipient=f"r{i}@example.com",
+                subject="s",
+                body="Your code is 123456" if kind == "verification_code" else "b",
+                now=NOW,
+            )
 
 
 def test_outage_then_recovery_delivers_once(db: Database) -> None:
@@ -75,12 +81,18 @@ def test_sent_codes_are_not_kept(db: Database) -> None:
 
 def test_background_loop_delivers_after_a_kick(db: Database) -> None:
     sender = RecordingSender()
-    worker = OutboxWorker(db, {"email": sender}, clock=lambda: datetime.now(timezone.utc), poll_seconds=30)
+    worker = OutboxWorker(db, {"email": sender}, clock=lambda: datetime.now(UTC), poll_seconds=30)
     worker.start()
     try:
         with db.write() as session:
-            enqueue(session, channel="email", kind="receipt", recipient="k@example.com", body="b",
-                    now=datetime.now(timezone.utc) - timedelta(seconds=1))
+            enqueue(
+                session,
+                channel="email",
+                kind="receipt",
+                recipient="k@example.com",
+                body="b",
+                now=datetime.now(UTC) - timedelta(seconds=1),
+            )
         worker.kick()
         for _ in range(100):  # bounded wait, not a timing assertion
             if sender.sent:

@@ -2,34 +2,50 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import select
 
-from bot.store.db import Database
 from bot.access.identity import CodeVerifier
 from bot.cases.lifecycle import ActionRequest, apply_action
-from bot.store.models import AuditEvent, Conversation, Note, Ticket, Turn, VerificationCode
-from bot.store.outbox import notify_requester
 from bot.cases.purge import RetentionPolicy, purge
 from bot.cases.tickets import create_ticket
+from bot.store.db import Database
+from bot.store.models import AuditEvent, Conversation, Note, Ticket, Turn, VerificationCode
+from bot.store.outbox import notify_requester
 from bot.types import Requester
 
-START = datetime(2026, 1, 5, 10, 0, tzinfo=timezone.utc)
-POLICY = RetentionPolicy(tickets_after=timedelta(days=365), transcripts_after=timedelta(days=90),
-                         codes_after=timedelta(days=1))
-
+START = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
+POLICY = RetentionPolicy(
+    tickets_after=timedelta(days=365), transcripts_after=timedelta(days=90), codes_after=timedelta(days=1)
+)
 
 
 def _ticket(db: Database, session_id: str, email: str) -> str:
     requester = Requester(email=email, name="Nina Personal", verified_via="email_code")
     with db.write() as session:
-        session.add(Conversation(session_id=session_id, channel="web", state={}, requester_email=email,
-                                 created_at=START, updated_at=START))
+        session.add(
+            Conversation(
+                session_id=session_id,
+                channel="web",
+                state={},
+                requester_email=email,
+                created_at=START,
+                updated_at=START,
+            )
+        )
         session.add(Turn(session_id=session_id, role="user", text=f"delete me, I am {email}", created_at=START))
-        ticket = create_ticket(session, type="deletion", requester=requester, verified_at=START, channel="web",
-                               details={"scope": "specific", "scope_detail": "my phone"}, now=START,
-                               company="Acme", session_id=session_id)
+        ticket = create_ticket(
+            session,
+            type="deletion",
+            requester=requester,
+            verified_at=START,
+            channel="web",
+            details={"scope": "specific", "scope_detail": "my phone"},
+            now=START,
+            company="Acme",
+            session_id=session_id,
+        )
         session.add(Note(ticket_id=ticket.id, text=f"called {email}", created_at=START))
         return ticket.reference
 
@@ -40,8 +56,13 @@ def test_closed_tickets_are_anonymised_after_the_period(db: Database) -> None:
     with db.write() as session:
         ticket = session.exec(select(Ticket).where(Ticket.reference == closed)).one()
         apply_action(session, ticket, ActionRequest("start"), actor="agent:a@kone.com", now=START + timedelta(days=1))
-        apply_action(session, ticket, ActionRequest("complete", note="Deleted Nina's phone number."),
-                     actor="agent:a@kone.com", now=START + timedelta(days=2))
+        apply_action(
+            session,
+            ticket,
+            ActionRequest("complete", note="Deleted Nina's phone number."),
+            actor="agent:a@kone.com",
+            now=START + timedelta(days=2),
+        )
         notify_requester(session, ticket, kind="x", subject="s", body="b", now=START)
 
     with db.write() as session:  # not yet: a year has not passed since closing
@@ -53,7 +74,9 @@ def test_closed_tickets_are_anonymised_after_the_period(db: Database) -> None:
     assert report.tickets_anonymised == 1
     with db.read() as session:
         ticket = session.exec(select(Ticket).where(Ticket.reference == closed)).one()
-        assert (ticket.requester_email, ticket.requester_name, ticket.requester_company, ticket.resolution) == (None,) * 4
+        assert (ticket.requester_email, ticket.requester_name, ticket.requester_company, ticket.resolution) == (
+            None,
+        ) * 4
         assert ticket.details == {"anonymised": True} and ticket.anonymized_at is not None
         assert (ticket.type, ticket.status, ticket.due_date) == ("deletion", "completed", ticket.due_date)
         events = session.exec(select(AuditEvent).where(AuditEvent.ticket_id == ticket.id)).all()

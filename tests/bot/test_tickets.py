@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import multiprocessing
 import re
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from sqlmodel import func, select
 
+from bot.cases.tickets import add_months, create_ticket, due_date_for, get_ticket, new_reference, requester_tickets
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Ticket
-from bot.cases.tickets import add_months, create_ticket, due_date_for, get_ticket, new_reference, requester_tickets
 from bot.types import Requester
 
 ALICE = Requester(email="alice@example.com", name="Alice Example", verified_via="email_code")
-NOW = datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 1, 31, 12, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -29,7 +29,7 @@ NOW = datetime(2026, 1, 31, 12, 0, tzinfo=timezone.utc)
     ],
 )
 def test_due_date_is_one_calendar_month_later(received: date, due: date) -> None:
-    assert due_date_for(datetime.combine(received, datetime.min.time(), tzinfo=timezone.utc)) == due
+    assert due_date_for(datetime.combine(received, datetime.min.time(), tzinfo=UTC)) == due
 
 
 def test_extension_months_clamp_to_month_end() -> None:
@@ -46,8 +46,16 @@ def test_create_ticket_writes_ticket_and_audit(database_url: str) -> None:
     db = Database(database_url)
     db.migrate()
     with db.write() as session:
-        ticket = create_ticket(session, type="deletion", requester=ALICE, verified_at=NOW, channel="web",
-                               details={"scope": "everything"}, now=NOW, company="Acme")
+        ticket = create_ticket(
+            session,
+            type="deletion",
+            requester=ALICE,
+            verified_at=NOW,
+            channel="web",
+            details={"scope": "everything"},
+            now=NOW,
+            company="Acme",
+        )
         reference = ticket.reference
     with db.read() as session:
         stored = get_ticket(session, reference.lower())
@@ -63,10 +71,16 @@ def test_create_ticket_writes_ticket_and_audit(database_url: str) -> None:
 def test_unverified_requester_gets_no_ticket(database_url: str) -> None:
     db = Database(database_url)
     db.migrate()
-    with pytest.raises(ValueError):
-        with db.write() as session:
-            create_ticket(session, type="deletion", requester=Requester(email="x@example.com"), verified_at=NOW,
-                          channel="web", details={}, now=NOW)
+    with pytest.raises(ValueError, match="verified requester"), db.write() as session:
+        create_ticket(
+            session,
+            type="deletion",
+            requester=Requester(email="x@example.com"),
+            verified_at=NOW,
+            channel="web",
+            details={},
+            now=NOW,
+        )
     with db.read() as session:
         assert session.exec(select(func.count()).select_from(Ticket)).one() == 0
     db.dispose()
@@ -92,8 +106,15 @@ def _create_many(args: tuple[str, int, int]) -> list[str]:
     for i in range(count):
         requester = Requester(email=f"user{worker}-{i}@example.com", name="Load Test", verified_via="email_code")
         with db.write() as session:
-            ticket = create_ticket(session, type="objection", requester=requester, verified_at=NOW, channel="web",
-                                   details={"grounds": "load"}, now=NOW)
+            ticket = create_ticket(
+                session,
+                type="objection",
+                requester=requester,
+                verified_at=NOW,
+                channel="web",
+                details={"grounds": "load"},
+                now=NOW,
+            )
             references.append(ticket.reference)
     db.dispose()
     return references

@@ -27,24 +27,38 @@ def _seed(services: Any) -> str:
     add_agent(services, *AGENT, role="admin")
     add_agent(services, "tom@example.com", "tom-password-1234")
     with services.db.write() as session:
-        for offset, (role, text) in enumerate([
-            ("user", "Please delete all my personal data."),
-            ("bot", "I can file a deletion request. What should be deleted?"),
-            ("user", "Everything in my myKONE account."),
-            ("bot", "Your request PRV is filed. We will answer by the due date."),
-        ]):
-            record_turn(session, session_id="web-alice", role=role, text=text, payload={}, at=now + timedelta(seconds=offset))
-    reference = add_ticket(services, email=REQUESTER, name="Alice Example", session_id="web-alice",
-                           received=now - timedelta(days=3))
+        for offset, (role, text) in enumerate(
+            [
+                ("user", "Please delete all my personal data."),
+                ("bot", "I can file a deletion request. What should be deleted?"),
+                ("user", "Everything in my myKONE account."),
+                ("bot", "Your request PRV is filed. We will answer by the due date."),
+            ]
+        ):
+            record_turn(
+                session, session_id="web-alice", role=role, text=text, payload={}, at=now + timedelta(seconds=offset)
+            )
+    reference = add_ticket(
+        services, email=REQUESTER, name="Alice Example", session_id="web-alice", received=now - timedelta(days=3)
+    )
     add_ticket(services, email="bob@example.com", name="Bob Berg", type="objection", received=now - timedelta(days=26))
-    add_ticket(services, email="carla@example.com", name="Carla Cruz", type="rectification", received=now - timedelta(days=33))
-    add_ticket(services, email="dev@example.com", name="Dev Patel", type="marketing_objection", received=now - timedelta(days=22))
+    add_ticket(
+        services, email="carla@example.com", name="Carla Cruz", type="rectification", received=now - timedelta(days=33)
+    )
+    add_ticket(
+        services,
+        email="dev@example.com",
+        name="Dev Patel",
+        type="marketing_objection",
+        received=now - timedelta(days=22),
+    )
     add_ticket(services, email="eve@example.com", name="Eve Ek", type="deletion", received=now - timedelta(days=12))
     return reference
 
 
-def test_agent_extends_and_completes_a_request(live: Any, make_services: Any, make_settings: Any, smtp_server: Any,
-                                               page: Any, artifacts: Path) -> None:
+def test_agent_extends_and_completes_a_request(
+    live: Any, make_services: Any, make_settings: Any, smtp_server: Any, page: Any, artifacts: Path
+) -> None:
     services = make_services(make_settings(SMTP_URL=smtp_server.url), senders=None)  # the real SMTP mailer
     reference = _seed(services)
     server = live(services)

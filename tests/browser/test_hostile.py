@@ -17,7 +17,9 @@ from tests.browser.test_widget import ask, open_panel
 from tests.handlers.console.conftest import add_agent, add_ticket
 
 pytestmark = pytest.mark.browser
-CORPUS = yaml.safe_load((Path(__file__).resolve().parents[1] / "data" / "hostile_inputs.yaml").read_text(encoding="utf-8"))
+CORPUS = yaml.safe_load(
+    (Path(__file__).resolve().parents[1] / "data" / "hostile_inputs.yaml").read_text(encoding="utf-8")
+)
 PAYLOADS = CORPUS["xss"] + CORPUS["injection"]
 # Elements a payload could have created, and any element carrying an inline event handler.
 INJECTED = """(root) => [...root.querySelectorAll('*')].filter((e) =>
@@ -53,10 +55,17 @@ def test_every_payload_planted_in_a_ticket_stays_text_in_the_console(live: Any, 
     now = services.clock()
     with services.db.write() as session:
         for i, payload in enumerate(PAYLOADS):
-            record_turn(session, session_id="hostile", role="user" if i % 2 else "bot", text=payload, payload={},
-                        at=now + timedelta(seconds=i))
-    reference = add_ticket(services, name=CORPUS["xss"][1], company=CORPUS["xss"][0], session_id="hostile",
-                           email="mallory@example.com")
+            record_turn(
+                session,
+                session_id="hostile",
+                role="user" if i % 2 else "bot",
+                text=payload,
+                payload={},
+                at=now + timedelta(seconds=i),
+            )
+    reference = add_ticket(
+        services, name=CORPUS["xss"][1], company=CORPUS["xss"][0], session_id="hostile", email="mallory@example.com"
+    )
     server = live(services)
     dialogs = _guard(page)
     page.goto(f"{server.url}/console")

@@ -23,14 +23,17 @@ from tests.smtp import free_port
 pytestmark = pytest.mark.browser
 
 WAIT_MS = 20_000  # upper bound for any one step (the first answer warms the model)
-PAYLOAD = ("The cookie preference centre shows the badge <img src=x onerror=\"window.__xss='passage';alert('passage')\"> "
-           "and the caption <script>window.__xss='passage-script';alert('script')</script> to every visitor.")
+PAYLOAD = (
+    "The cookie preference centre shows the badge <img src=x onerror=\"window.__xss='passage';alert('passage')\"> "
+    "and the caption <script>window.__xss='passage-script';alert('script')</script> to every visitor."
+)
 USER_PAYLOAD = "<img src=x onerror=\"window.__xss='user';alert('user')\"><script>window.__xss='user-script'</script> hi"
 # Every visible piece of text in the widget against its effective background (WCAG 1.4.3: 4.5:1).
 LOW_CONTRAST = """() => {
   const root = document.querySelector('privacy-bot-widget').shadowRoot;
   const rgb = (c) => { const p = (c.match(/rgba?\\(([^)]+)\\)/) || [])[1]; if (!p) return null;
-    const v = p.split(/[\\s,\\/]+/).filter(Boolean).map(Number); return { c: v.slice(0, 3), a: v.length > 3 ? v[3] : 1 }; };
+    const v = p.split(/[\\s,\\/]+/).filter(Boolean).map(Number);
+    return { c: v.slice(0, 3), a: v.length > 3 ? v[3] : 1 }; };
   const lum = (c) => c.map((x) => x / 255).map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4))
     .reduce((sum, x, i) => sum + x * [0.2126, 0.7152, 0.0722][i], 0);
   const background = (el) => {
@@ -97,10 +100,14 @@ class HostSite:
 
     def portal(self, widget_src: str, *, attributes: str = "", extra: str = "") -> str:
         """A plain host page without any CSP: if the widget ever parsed text as HTML, it would run here."""
-        return self.add("/portal.html", (
-            "<!doctype html><html lang=en><head><meta charset=utf-8><title>Another portal</title></head>"
-            f"<body><h1>Another portal</h1><p>Content of the host page.</p>{extra}"
-            f'<script src="{widget_src}" {attributes} async></script></body></html>'))
+        return self.add(
+            "/portal.html",
+            (
+                "<!doctype html><html lang=en><head><meta charset=utf-8><title>Another portal</title></head>"
+                f"<body><h1>Another portal</h1><p>Content of the host page.</p>{extra}"
+                f'<script src="{widget_src}" {attributes} async></script></body></html>'
+            ),
+        )
 
     def start(self) -> HostSite:
         self.thread.start()
@@ -157,11 +164,15 @@ def click_choice(page: Page, label: str) -> Locator:
 
 
 def shadow_count(page: Page, selector: str) -> int:
-    return page.evaluate("(s) => document.querySelector('privacy-bot-widget').shadowRoot.querySelectorAll(s).length", selector)
+    return page.evaluate(
+        "(s) => document.querySelector('privacy-bot-widget').shadowRoot.querySelectorAll(s).length", selector
+    )
 
 
 # ---- the conversation ------------------------------------------------------------------------
-def test_demo_page_question_shows_the_passage_and_its_section(live: Callable[..., Any], page: Page, artifacts: Path) -> None:
+def test_demo_page_question_shows_the_passage_and_its_section(
+    live: Callable[..., Any], page: Page, artifacts: Path
+) -> None:
     server = live()
     console = watch_console(page)
     page.goto(server.url + "/")
@@ -200,7 +211,12 @@ def test_demo_page_question_shows_the_passage_and_its_section(live: Callable[...
 
 
 def test_deletion_request_with_an_emailed_code_then_reload_restores_it(
-    live: Callable[..., Any], page: Page, smtp_server: Any, make_services: Any, make_settings: Any, artifacts: Path,
+    live: Callable[..., Any],
+    page: Page,
+    smtp_server: Any,
+    make_services: Any,
+    make_settings: Any,
+    artifacts: Path,
 ) -> None:
     server = live(make_services(make_settings(SMTP_URL=smtp_server.url), senders=None))  # real SMTP to loopback
     email = "erin.example@example.com"
@@ -242,11 +258,13 @@ def test_deletion_request_with_an_emailed_code_then_reload_restores_it(
     expect(card).to_contain_text("Request filed")
     reference = card.locator(".mono").inner_text()
     assert re.fullmatch(r"PRV-[A-Z0-9]{4}-[A-Z0-9]{4}", reference), reference
-    expect(card.locator(".row")).to_have_text([
-        re.compile(f"Reference\\s*{reference}"),
-        re.compile("Type\\s*Deletion \\(erasure\\)"),
-        re.compile("Due by\\s*10 April 2026"),
-    ])
+    expect(card.locator(".row")).to_have_text(
+        [
+            re.compile(f"Reference\\s*{reference}"),
+            re.compile("Type\\s*Deletion \\(erasure\\)"),
+            re.compile("Due by\\s*10 April 2026"),
+        ]
+    )
     expect(card.locator(".status")).to_have_text("Open")
     expect(card.locator("time")).to_have_attribute("datetime", "2026-04-10")
     assert smtp_server.inbox.wait_for(email, subject_contains=reference)
@@ -258,7 +276,8 @@ def test_deletion_request_with_an_emailed_code_then_reload_restores_it(
     expect(restored).to_contain_text(reference)  # the panel reopened and the history came back
     expect(page.get_by_role("dialog")).to_be_visible()
     expect(page.locator(".msg.user")).to_contain_text(
-        ["Please delete my personal data", "My account and all my personal data", "Erin Example", "••••••"])
+        ["Please delete my personal data", "My account and all my personal data", "Erin Example", "••••••"]
+    )
     assert code not in page.locator(".log").inner_text()
     expect(page.locator(".choices")).to_be_hidden()  # the filed request expects nothing more
     assert not page.errors, page.errors  # type: ignore[attr-defined]
@@ -309,7 +328,9 @@ def test_keyboard_only(live: Callable[..., Any], page: Page, artifacts: Path) ->
 
 def test_mobile_viewport_uses_a_full_screen_panel(live: Callable[..., Any], browser: Any, artifacts: Path) -> None:
     server = live()
-    context = browser.new_context(viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     try:
         page = context.new_page()
         page.goto(server.url + "/")
@@ -343,14 +364,19 @@ def planted_knowledge(embeddings: Any, tmp_path: Path) -> Any:
     assert anchor in text
     statement = tmp_path / "statement.md"
     statement.write_text(text.replace(anchor, f"{PAYLOAD}\n\n{anchor}"), encoding="utf-8")
-    knowledge = KnowledgeBase(embeddings=embeddings, chroma_path=str(tmp_path / "chroma"),
-                              statement_path=statement, hints_path=None)
+    knowledge = KnowledgeBase(
+        embeddings=embeddings, chroma_path=str(tmp_path / "chroma"), statement_path=statement, hints_path=None
+    )
     knowledge.prepare()
     return knowledge
 
 
 def test_markup_in_messages_and_passages_is_shown_as_text(
-    live: Callable[..., Any], page: Page, host_site: HostSite, make_services: Any, make_settings: Any,
+    live: Callable[..., Any],
+    page: Page,
+    host_site: HostSite,
+    make_services: Any,
+    make_settings: Any,
     planted_knowledge: Any,
 ) -> None:
     settings = make_settings(WIDGET_ALLOWED_ORIGINS=host_site.origin)
@@ -376,7 +402,10 @@ def test_markup_in_messages_and_passages_is_shown_as_text(
 
 
 def test_a_page_on_an_origin_that_is_not_allowed_cannot_talk_to_the_api(
-    live: Callable[..., Any], page: Page, host_site: HostSite, make_settings: Any,
+    live: Callable[..., Any],
+    page: Page,
+    host_site: HostSite,
+    make_settings: Any,
 ) -> None:
     server = live(settings=make_settings(WIDGET_ALLOWED_ORIGINS="https://portal.example.com"))
     page.goto(host_site.portal(f"{server.url}/widget.js"))
@@ -390,7 +419,10 @@ def test_a_page_on_an_origin_that_is_not_allowed_cannot_talk_to_the_api(
 
 
 def test_configuration_from_data_attributes_and_init_with_a_signed_identity(
-    live: Callable[..., Any], page: Page, host_site: HostSite, make_settings: Any,
+    live: Callable[..., Any],
+    page: Page,
+    host_site: HostSite,
+    make_settings: Any,
 ) -> None:
     secret = "portal-signing-secret"
     settings = make_settings(WIDGET_ALLOWED_ORIGINS=host_site.origin, WIDGET_IDENTITY_SECRET=secret)
@@ -398,9 +430,11 @@ def test_configuration_from_data_attributes_and_init_with_a_signed_identity(
     email = "dana.signed@example.com"
     identity = {"email": email, "name": "Dana Signed", "signature": sign_identity(email, secret)}
     # The host's own script: init now if the widget is already there, else when it says it's ready.
-    init = (f"var o = {{identity: {json.dumps(identity)}}};\n"
-            "if (window.PrivacyBot) PrivacyBot.init(o);\n"
-            "else document.addEventListener('privacybot:ready', function () { PrivacyBot.init(o); });\n")
+    init = (
+        f"var o = {{identity: {json.dumps(identity)}}};\n"
+        "if (window.PrivacyBot) PrivacyBot.init(o);\n"
+        "else document.addEventListener('privacybot:ready', function () { PrivacyBot.init(o); });\n"
+    )
     host_site.add("/init.js", init, "text/javascript")
     attributes = 'data-title="KONE privacy desk" data-color="#00856f" data-position="left"'
     # Hostile host styles must not reach inside the widget.
@@ -441,7 +475,10 @@ def test_unknown_session_starts_afresh(live: Callable[..., Any], page: Page) -> 
 
 # ---- when things go wrong --------------------------------------------------------------------
 def test_offline_server_errors_and_rate_limits_are_explained_with_a_retry(
-    live: Callable[..., Any], page: Page, make_settings: Any, artifacts: Path,
+    live: Callable[..., Any],
+    page: Page,
+    make_settings: Any,
+    artifacts: Path,
 ) -> None:
     server = live(settings=make_settings(RATE_LIMIT="3/minute"))
     page.goto(server.url + "/")

@@ -27,8 +27,9 @@ def test_question_is_answered_with_a_quote_and_citation(client: Any) -> None:
 
 
 def test_minimal_body_like_the_readme_curl(client: Any) -> None:
-    response = client.post("/api/chat", content='{"message":"How long do you keep my data?"}',
-                           headers={"content-type": "application/json"})
+    response = client.post(
+        "/api/chat", content='{"message":"How long do you keep my data?"}', headers={"content-type": "application/json"}
+    )
     assert response.status_code == 200 and response.json()["citations"][0]["section"] == "4"
 
 
@@ -147,7 +148,11 @@ def test_valid_identity_is_trusted(make_services: Any) -> None:
     services = make_services(settings=None)
     services.settings.WIDGET_IDENTITY_SECRET = "portal-secret"
     with TestClient(create_app(services.settings, services=services)) as test_client:
-        identity = {"email": "Dave@Example.com", "name": "Dave D", "signature": sign_identity("dave@example.com", "portal-secret")}
+        identity = {
+            "email": "Dave@Example.com",
+            "name": "Dave D",
+            "signature": sign_identity("dave@example.com", "portal-secret"),
+        }
         chat = ChatDriver(test_client, identity=identity)
         body = chat.say("what's the status of my request?")
         assert body["intent"] == "ticket_status"

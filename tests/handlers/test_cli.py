@@ -15,15 +15,30 @@ BIN = Path(sys.executable).parent / "privacy-bot"
 
 @pytest.fixture
 def run(tmp_path: Path, shared_dirs: dict[str, Path], knowledge: Any) -> Any:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SMTP_", "LLM_", "DATABASE_URL", "CHROMA_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SMTP_", "LLM_", "DATABASE_URL", "CHROMA_"))
+    }
     # The session's index is already built (the `knowledge` fixture): commands other than
     # `ingest` reuse it instead of paying for a fresh one each.
-    env.update(DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite", CHROMA_PATH=str(shared_dirs["chroma"]),
-               CACHE_DIR=str(shared_dirs["cache"]), HF_HUB_OFFLINE="1")
+    env.update(
+        DATABASE_URL=f"sqlite:///{tmp_path}/db.sqlite",
+        CHROMA_PATH=str(shared_dirs["chroma"]),
+        CACHE_DIR=str(shared_dirs["cache"]),
+        HF_HUB_OFFLINE="1",
+    )
 
-    def invoke(*args: str, stdin: str | None = None, timeout: float = 240, **extra: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(BIN), *args], cwd=tmp_path, env={**env, **extra}, input=stdin, text=True,
-                              capture_output=True, timeout=timeout)
+    def invoke(
+        *args: str, stdin: str | None = None, timeout: float = 240, **extra: str
+    ) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [str(BIN), *args],
+            cwd=tmp_path,
+            env={**env, **extra},
+            input=stdin,
+            text=True,
+            capture_output=True,
+            timeout=timeout,
+        )
 
     return invoke
 

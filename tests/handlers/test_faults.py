@@ -79,8 +79,9 @@ def _code(services: Any, email: str) -> str:
     return sender.last_code(email)
 
 
-def test_smtp_outage_delays_the_receipt_but_never_loses_or_repeats_it(make_services: Any, make_settings: Any,
-                                                                      database_url: str) -> None:
+def test_smtp_outage_delays_the_receipt_but_never_loses_or_repeats_it(
+    make_services: Any, make_settings: Any, database_url: str
+) -> None:
     smtp = SmtpServer().start()
     settings = make_settings(SMTP_URL=smtp.url, DATABASE_URL=database_url)
     services = make_services(settings, senders=None)
@@ -94,7 +95,9 @@ def test_smtp_outage_delays_the_receipt_but_never_loses_or_repeats_it(make_servi
         chat.say(smtp.inbox.code_for("rita@example.com"))
         smtp.stop()  # SMTP goes down just before the ticket is filed
         reference = chat.say("yes")["ticket"]["reference"]
-        assert _wait_until(lambda: _receipt(services, reference) is not None and _receipt(services, reference).attempts >= 1)
+        assert _wait_until(
+            lambda: _receipt(services, reference) is not None and _receipt(services, reference).attempts >= 1
+        )
         assert _receipt(services, reference).status == "pending"
 
         back = SmtpServer()
@@ -115,5 +118,6 @@ def test_smtp_outage_delays_the_receipt_but_never_loses_or_repeats_it(make_servi
 
 def _receipt(services: Any, reference: str) -> OutboxMessage | None:
     with services.db.read() as session:
-        return session.exec(select(OutboxMessage).where(OutboxMessage.kind == "receipt",
-                                                        OutboxMessage.subject.contains(reference))).first()
+        return session.exec(
+            select(OutboxMessage).where(OutboxMessage.kind == "receipt", OutboxMessage.subject.contains(reference))
+        ).first()

@@ -26,8 +26,11 @@ def test_a_whole_request_flow_leaves_no_personal_data_in_the_logs(client: Any) -
         chat.say("Quirinus Holdings")
         chat.say("zelda.quirinus@example.com")
         client.services.outbox.drain_once()
-        response = client.post("/api/chat", json={"session_id": chat.session_id, "message": "not-a-code"},
-                               headers={"X-Request-ID": "test-request-0001"})
+        response = client.post(
+            "/api/chat",
+            json={"session_id": chat.session_id, "message": "not-a-code"},
+            headers={"X-Request-ID": "test-request-0001"},
+        )
         assert response.headers["x-request-id"] == "test-request-0001"
         logging.getLogger("helpdesk.test").warning("failure for %s", "zelda.quirinus@example.com")
     finally:
@@ -42,6 +45,8 @@ def test_a_whole_request_flow_leaves_no_personal_data_in_the_logs(client: Any) -
 
 
 def test_personal_fields_passed_as_extra_are_redacted() -> None:
-    record = logging.makeLogRecord({"msg": "ticket filed", "email": "a@b.com", "requester_name": "Ann", "reference": "PRV-1"})
+    record = logging.makeLogRecord(
+        {"msg": "ticket filed", "email": "a@b.com", "requester_name": "Ann", "reference": "PRV-1"}
+    )
     entry = json.loads(JsonFormatter().format(record))
     assert entry["email"] == "[redacted]" and entry["requester_name"] == "[redacted]" and entry["reference"] == "PRV-1"

@@ -60,9 +60,13 @@ def redis_url() -> Iterator[str]:
     connection.flushdb()
 
 
-def test_limits_are_shared_between_processes_through_redis(make_services: Any, make_settings: Any, redis_url: str) -> None:
-    with _client(make_services, make_settings, RATE_LIMIT="3/minute", REDIS_URL=redis_url) as a, \
-         _client(make_services, make_settings, RATE_LIMIT="3/minute", REDIS_URL=redis_url) as b:
+def test_limits_are_shared_between_processes_through_redis(
+    make_services: Any, make_settings: Any, redis_url: str
+) -> None:
+    with (
+        _client(make_services, make_settings, RATE_LIMIT="3/minute", REDIS_URL=redis_url) as a,
+        _client(make_services, make_settings, RATE_LIMIT="3/minute", REDIS_URL=redis_url) as b,
+    ):
         assert a.post("/api/chat", json={"message": "hi"}).status_code == 200
         assert a.post("/api/chat", json={"message": "hi"}).status_code == 200
         assert b.post("/api/chat", json={"message": "hi"}).status_code == 200

@@ -19,15 +19,23 @@ PORTAL_SECRET = "portal-signing-secret"
 # request type -> (opening message, answers to its own fields: ("click", id) or ("say", text))
 REQUESTS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "deletion": ("please delete all my personal data", [("click", "everything")]),
-    "objection": ("I object to you processing my data", [
-        ("click", "usage_analytics"),
-        ("say", "I work on confidential projects and my usage patterns reveal client names."),
-    ]),
+    "objection": (
+        "I object to you processing my data",
+        [
+            ("click", "usage_analytics"),
+            ("say", "I work on confidential projects and my usage patterns reveal client names."),
+        ],
+    ),
     "marketing_objection": ("stop sending me marketing emails", [("click", "email")]),
     "consent_revocation": ("I want to withdraw my consent", [("click", "targeting_cookies")]),
-    "rectification": ("my phone number in the portal is wrong", [
-        ("click", "phone"), ("say", "+358 40 000 0000"), ("say", "+358 40 123 4567"),
-    ]),
+    "rectification": (
+        "my phone number in the portal is wrong",
+        [
+            ("click", "phone"),
+            ("say", "+358 40 000 0000"),
+            ("say", "+358 40 123 4567"),
+        ],
+    ),
     "handoff": ("I want to talk to a person", [("say", "I have a question about my company's account admin.")]),
 }
 
@@ -79,7 +87,11 @@ def test_each_request_with_email_code_verification(web: Any, flow: str) -> None:
     assert "Due date: 2026-04-10" in receipt and "What happens next" in receipt
     with web.services.db.read() as session:
         stored = session.exec(select(Ticket).where(Ticket.reference == ticket["reference"])).one()
-        assert (stored.requester_email, stored.requester_name, stored.verified_via) == (email, "Erin Example", "email_code")
+        assert (stored.requester_email, stored.requester_name, stored.verified_via) == (
+            email,
+            "Erin Example",
+            "email_code",
+        )
         assert stored.details and session.exec(select(AuditEvent).where(AuditEvent.ticket_id == stored.id)).all()
 
 
@@ -98,7 +110,11 @@ def test_signed_identity_skips_the_code(web: Any, flow: str) -> None:
     assert body["ticket"]["type"] == flow
     with web.services.db.read() as session:
         stored = session.exec(select(Ticket)).one()
-        assert (stored.verified_via, stored.requester_name, stored.requester_company) == ("signed_identity", "Frank Signed", None)
+        assert (stored.verified_via, stored.requester_name, stored.requester_company) == (
+            "signed_identity",
+            "Frank Signed",
+            None,
+        )
     assert web.inbox.wait_for(email, subject_contains=body["ticket"]["reference"])
     assert not [m for m in web.inbox.to(email) if "code" in str(m["Subject"])]
 
@@ -219,8 +235,14 @@ def test_status_and_withdrawal_of_own_requests_only(web: Any) -> None:
     lena.say("skip")
     reference = lena.say("yes")["ticket"]["reference"]
 
-    other = ChatDriver(web, identity={"email": "max@example.com", "name": "Max",
-                                      "signature": sign_identity("max@example.com", PORTAL_SECRET)})
+    other = ChatDriver(
+        web,
+        identity={
+            "email": "max@example.com",
+            "name": "Max",
+            "signature": sign_identity("max@example.com", PORTAL_SECRET),
+        },
+    )
     assert reference not in other.say("what's the status of my request?")["reply"]
     body = other.say(f"withdraw my request {reference}")
     assert "couldn't find" in body["reply"]

@@ -10,8 +10,11 @@ from app import create_app
 
 
 def test_headers_on_api_and_errors(client: Any) -> None:
-    for response in (client.post("/api/chat", json={"message": "hi"}), client.get("/no-such-page"),
-                     client.post("/api/chat", content="{bad", headers={"content-type": "application/json"})):
+    for response in (
+        client.post("/api/chat", json={"message": "hi"}),
+        client.get("/no-such-page"),
+        client.post("/api/chat", content="{bad", headers={"content-type": "application/json"}),
+    ):
         headers = response.headers
         assert headers["x-content-type-options"] == "nosniff"
         assert "frame-ancestors 'none'" in headers["content-security-policy"]
@@ -28,10 +31,18 @@ def test_hsts_behind_https(make_services: Any, make_settings: Any) -> None:
 
 
 def test_cors_only_for_allowed_origins(client: Any) -> None:
-    allowed = client.options("/api/chat", headers={"Origin": "http://127.0.0.1:8000", "Access-Control-Request-Method": "POST",
-                                                   "Access-Control-Request-Headers": "content-type"})
+    allowed = client.options(
+        "/api/chat",
+        headers={
+            "Origin": "http://127.0.0.1:8000",
+            "Access-Control-Request-Method": "POST",
+            "Access-Control-Request-Headers": "content-type",
+        },
+    )
     assert allowed.headers.get("access-control-allow-origin") == "http://127.0.0.1:8000"
-    denied = client.options("/api/chat", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"})
+    denied = client.options(
+        "/api/chat", headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "POST"}
+    )
     assert "access-control-allow-origin" not in denied.headers
     simple = client.post("/api/chat", json={"message": "hi"}, headers={"Origin": "https://evil.example"})
     assert "access-control-allow-origin" not in simple.headers

@@ -48,7 +48,15 @@ def test_widget_js_is_served_compressed_when_asked(web: TestClient) -> None:
 
 def test_widget_source_never_parses_text_as_html() -> None:
     source = WIDGET_JS.read_text(encoding="utf-8")
-    sinks = ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(", "new Function", 'setAttribute("style"')
+    sinks = (
+        "innerHTML",
+        "outerHTML",
+        "insertAdjacentHTML",
+        "document.write",
+        "eval(",
+        "new Function",
+        'setAttribute("style"',
+    )
     for sink in sinks:
         assert sink not in source, sink
     assert 'rel: "noopener noreferrer"' in source

@@ -58,9 +58,7 @@ def test_words_not_in_the_statement_still_find_the_controller(retriever: Retriev
         "how fast do you answer a data request",
     ],
 )
-def test_privacy_questions_the_statement_does_not_answer_are_declined(
-    retriever: Retriever, question: str
-) -> None:
+def test_privacy_questions_the_statement_does_not_answer_are_declined(retriever: Retriever, question: str) -> None:
     result = retriever.search(question)
     assert not result.confident
     assert result.quotes == () and result.sections == []

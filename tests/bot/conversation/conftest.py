@@ -21,8 +21,14 @@ from tests.factories import FakeClock
 class Talk:
     """One conversation with the engine, as a channel would hold it (session id kept between turns)."""
 
-    def __init__(self, engine: Engine, *, channel: Channel = "web", requester: Requester | None = None,
-                 session_id: str | None = None) -> None:
+    def __init__(
+        self,
+        engine: Engine,
+        *,
+        channel: Channel = "web",
+        requester: Requester | None = None,
+        session_id: str | None = None,
+    ) -> None:
         self.engine = engine
         self.channel: Channel = channel
         self.requester = requester
@@ -30,8 +36,17 @@ class Talk:
         self.last: Reply | None = None
 
     def say(self, text: str = "", action: str | None = None, *, public: bool = False) -> Reply:
-        reply = self.engine.handle(Inbound(channel=self.channel, text=text, session_id=self.session_id, action=action,
-                                           requester=self.requester, client_key="test-client", public=public))
+        reply = self.engine.handle(
+            Inbound(
+                channel=self.channel,
+                text=text,
+                session_id=self.session_id,
+                action=action,
+                requester=self.requester,
+                client_key="test-client",
+                public=public,
+            )
+        )
         self.session_id = reply.session_id
         self.last = reply
         return reply
@@ -52,9 +67,14 @@ class Talk:
 
     def code_sent_to(self, email: str) -> str:
         with self.engine.db.read() as session:
-            message = session.exec(select(OutboxMessage).where(
-                OutboxMessage.recipient == email, OutboxMessage.kind == "verification_code",
-            ).order_by(col(OutboxMessage.id).desc())).first()
+            message = session.exec(
+                select(OutboxMessage)
+                .where(
+                    OutboxMessage.recipient == email,
+                    OutboxMessage.kind == "verification_code",
+                )
+                .order_by(col(OutboxMessage.id).desc())
+            ).first()
         assert message is not None, f"no code was sent to {email}"
         match = re.search(r"\b(\d{6})\b", message.body)
         assert match
@@ -70,8 +90,14 @@ def engine(sqlite_url: str, understanding: Any, clock: FakeClock) -> Iterator[En
     knowledge, classifier, answerer = understanding
     db = Database(sqlite_url)
     db.migrate()
-    yield Engine(db=db, classifier=classifier, answerer=answerer, codes=CodeVerifier("test-secret-key-0123456789"),
-                 statement=knowledge.statement, clock=clock)
+    yield Engine(
+        db=db,
+        classifier=classifier,
+        answerer=answerer,
+        codes=CodeVerifier("test-secret-key-0123456789"),
+        statement=knowledge.statement,
+        clock=clock,
+    )
     db.dispose()
 
 

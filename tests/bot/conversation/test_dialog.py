@@ -13,14 +13,23 @@ from tests.factories import FakeClock
 # request type -> (opening message, answers to its own fields: ("click", id) or ("say", text))
 OWN_FIELDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "deletion": ("please delete all my personal data", [("click", "everything")]),
-    "objection": ("I object to you processing my data", [
-        ("click", "usage_analytics"), ("say", "I work on confidential projects; my usage reveals client names."),
-    ]),
+    "objection": (
+        "I object to you processing my data",
+        [
+            ("click", "usage_analytics"),
+            ("say", "I work on confidential projects; my usage reveals client names."),
+        ],
+    ),
     "marketing_objection": ("stop sending me marketing emails", [("click", "email")]),
     "consent_revocation": ("I want to withdraw my consent", [("click", "targeting_cookies")]),
-    "rectification": ("my phone number in the portal is wrong", [
-        ("click", "phone"), ("say", "+358 40 000 0000"), ("say", "+358 40 123 4567"),
-    ]),
+    "rectification": (
+        "my phone number in the portal is wrong",
+        [
+            ("click", "phone"),
+            ("say", "+358 40 000 0000"),
+            ("say", "+358 40 123 4567"),
+        ],
+    ),
     "handoff": ("I want to talk to a person", [("say", "A question about my company's account admin.")]),
 }
 SIGNED_IN = Requester(email="pat@example.com", name="Pat Example", verified_via="signed_identity")
@@ -55,7 +64,9 @@ def test_each_request_from_first_message_to_ticket(talk: Talk, flow: str) -> Non
     [ticket] = talk.tickets()
     assert reply.intent == flow and reply.ticket is not None and reply.ticket.reference == ticket.reference
     assert reply.ticket.type_label == FLOWS[flow].label and reply.ticket.status_label == "open"
-    assert ticket.type == flow and ticket.requester_email == "pat@example.com" and ticket.requester_name == "Pat Example"
+    assert (
+        ticket.type == flow and ticket.requester_email == "pat@example.com" and ticket.requester_name == "Pat Example"
+    )
     assert ticket.verified_via == "email_code" and ticket.details["summary"]
     assert talk.state().flow is None
 

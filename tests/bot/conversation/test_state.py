@@ -6,11 +6,17 @@ from bot.conversation.state import ConversationState, FlowState
 
 
 def test_state_round_trips_through_its_json_column() -> None:
-    state = ConversationState(flow=FlowState(type="deletion", values={"scope": "specific"}, answered=["scope"],
-                                             pending="scope_detail"), offer=("deletion",), identity_warned=True)
+    state = ConversationState(
+        flow=FlowState(type="deletion", values={"scope": "specific"}, answered=["scope"], pending="scope_detail"),
+        offer=("deletion",),
+        identity_warned=True,
+    )
     raw = state.dump()
-    assert raw == {"flow": {"type": "deletion", "values": {"scope": "specific"}, "answered": ["scope"],
-                            "pending": "scope_detail"}, "offer": ["deletion"], "identity_warned": True}
+    assert raw == {
+        "flow": {"type": "deletion", "values": {"scope": "specific"}, "answered": ["scope"], "pending": "scope_detail"},
+        "offer": ["deletion"],
+        "identity_warned": True,
+    }
     assert ConversationState.load(raw) == state
 
 

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from app import create_app
 from bot.access.agents import create_agent
-from bot.store.models import Ticket
 from bot.cases.tickets import create_ticket
+from bot.store.models import Ticket
 from bot.types import Requester
 
 ADMIN = ("admin@example.com", "admin-password-123")
@@ -28,16 +28,33 @@ def csrf_of(html: str) -> str:
     return match.group(1)
 
 
-def add_ticket(services: Any, *, email: str = "alice@example.com", name: str = "Alice Example", type: str = "deletion",
-               channel: str = "web", received: datetime | None = None, session_id: str | None = None,
-               company: str | None = "Acme Oy") -> str:
+def add_ticket(
+    services: Any,
+    *,
+    email: str = "alice@example.com",
+    name: str = "Alice Example",
+    type: str = "deletion",
+    channel: str = "web",
+    received: datetime | None = None,
+    session_id: str | None = None,
+    company: str | None = "Acme Oy",
+) -> str:
     """A verified requester's ticket, created as the chat would (one 'created' audit event); its reference."""
     now = received or services.clock()
     requester = Requester(email=email, name=name, verified_via="email_code")
     details = {"scope": "everything", "summary": [["What to delete", "Everything in my myKONE account"]]}
     with services.db.write() as session:
-        ticket: Ticket = create_ticket(session, type=type, requester=requester, verified_at=now, channel=channel,
-                                       details=details, now=now, company=company, session_id=session_id)
+        ticket: Ticket = create_ticket(
+            session,
+            type=type,
+            requester=requester,
+            verified_at=now,
+            channel=channel,
+            details=details,
+            now=now,
+            company=company,
+            session_id=session_id,
+        )
         return ticket.reference
 
 
@@ -93,7 +110,9 @@ def events_of(services: Any, reference: str) -> list[Any]:
 
     with services.db.read() as session:
         ticket = session.exec(select(Ticket).where(Ticket.reference == reference)).one()
-        return list(session.exec(select(AuditEvent).where(AuditEvent.ticket_id == ticket.id).order_by(col(AuditEvent.id))))
+        return list(
+            session.exec(select(AuditEvent).where(AuditEvent.ticket_id == ticket.id).order_by(col(AuditEvent.id)))
+        )
 
 
 def ticket_of(services: Any, reference: str) -> Ticket:

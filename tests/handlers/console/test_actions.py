@@ -26,8 +26,11 @@ from tests.handlers.console.conftest import (
 def _outbox(services: Any, reference: str) -> list[OutboxMessage]:
     ticket = ticket_of(services, reference)
     with services.db.read() as session:
-        return list(session.exec(select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id)
-                                 .order_by(col(OutboxMessage.id))))
+        return list(
+            session.exec(
+                select(OutboxMessage).where(OutboxMessage.ticket_id == ticket.id).order_by(col(OutboxMessage.id))
+            )
+        )
 
 
 def test_every_action_leaves_exactly_one_audit_event(agent_web: TestClient, services: Any) -> None:
@@ -36,10 +39,16 @@ def test_every_action_leaves_exactly_one_audit_event(agent_web: TestClient, serv
         ({"action": "assign"}, ("assign", "open", "open"), {"assignee": AGENT[0]}),
         ({"action": "assign", "assignee": ADMIN[0]}, ("assign", "open", "open"), {"assignee": ADMIN[0]}),
         ({"action": "start"}, ("start", "open", "in_progress"), {}),
-        ({"action": "extend", "months": "2", "reason": "We must ask three subsidiaries."},
-         ("extend", "in_progress", "in_progress"), {"months": 2, "new_due_date": "2026-06-10"}),
-        ({"action": "complete", "note": "Your account and its data are deleted."},
-         ("complete", "in_progress", "completed"), {"resolution": "Your account and its data are deleted."}),
+        (
+            {"action": "extend", "months": "2", "reason": "We must ask three subsidiaries."},
+            ("extend", "in_progress", "in_progress"),
+            {"months": 2, "new_due_date": "2026-06-10"},
+        ),
+        (
+            {"action": "complete", "note": "Your account and its data are deleted."},
+            ("complete", "in_progress", "completed"),
+            {"resolution": "Your account and its data are deleted."},
+        ),
     ]
     for form, (action, before, after), detail in steps:
         count = len(events_of(services, reference))
@@ -48,15 +57,25 @@ def test_every_action_leaves_exactly_one_audit_event(agent_web: TestClient, serv
         events = events_of(services, reference)
         assert len(events) == count + 1
         event = events[-1]
-        assert (event.action, event.from_status, event.to_status, event.actor) == (action, before, after, f"agent:{AGENT[0]}")
+        assert (event.action, event.from_status, event.to_status, event.actor) == (
+            action,
+            before,
+            after,
+            f"agent:{AGENT[0]}",
+        )
         assert detail.items() <= event.detail.items()
     page = agent_web.get(response.headers["location"])
     assert "The ticket is completed" in page.text and "no further actions are possible" in page.text
 
     rejected = add_ticket(services, email="bob@example.com")
-    response = console_act(agent_web, rejected, action="reject", reason="excessive", note="Fifth identical request this month.")
+    response = console_act(
+        agent_web, rejected, action="reject", reason="excessive", note="Fifth identical request this month."
+    )
     assert response.status_code == 303
-    assert [(e.action, e.to_status) for e in events_of(services, rejected)] == [("created", "open"), ("reject", "rejected")]
+    assert [(e.action, e.to_status) for e in events_of(services, rejected)] == [
+        ("created", "open"),
+        ("reject", "rejected"),
+    ]
 
 
 def test_requester_hears_of_extension_completion_and_rejection(agent_web: TestClient, services: Any) -> None:
@@ -66,7 +85,9 @@ def test_requester_hears_of_extension_completion_and_rejection(agent_web: TestCl
     console_act(agent_web, reference, action="complete", note="Deleted everywhere.")
     messages = _outbox(services, reference)
     assert [(m.kind, m.channel, m.recipient) for m in messages] == [
-        ("extended", "email", "alice@example.com"), ("completed", "email", "alice@example.com")]
+        ("extended", "email", "alice@example.com"),
+        ("completed", "email", "alice@example.com"),
+    ]
     assert "Backups span two data centres." in messages[0].body and "2026-05-10" in messages[0].body
     assert "Deleted everywhere." in messages[1].body
 
@@ -141,7 +162,9 @@ def test_unknown_ticket_is_a_friendly_404(agent_web: TestClient) -> None:
 def test_notes_are_internal_and_audited(agent_web: TestClient, services: Any) -> None:
     reference = add_ticket(services)
     csrf = csrf_of(agent_web.get(f"/console/tickets/{reference}").text)
-    response = agent_web.post(f"/console/tickets/{reference}/notes", data={"text": "Called Alice\nto confirm.", "csrf_token": csrf})
+    response = agent_web.post(
+        f"/console/tickets/{reference}/notes", data={"text": "Called Alice\nto confirm.", "csrf_token": csrf}
+    )
     assert response.status_code == 303
     page = agent_web.get(response.headers["location"]).text
     assert "Called Alice\nto confirm." in page and "Your note has been added." in page
@@ -154,7 +177,9 @@ def test_notes_are_internal_and_audited(agent_web: TestClient, services: Any) ->
 def test_ticket_page_shows_the_case_and_escapes_everything(agent_web: TestClient, services: Any) -> None:
     now = services.clock()
     with services.db.write() as session:
-        record_turn(session, session_id="s-1", role="user", text="<img src=x onerror=alert(1)> delete me", payload={}, at=now)
+        record_turn(
+            session, session_id="s-1", role="user", text="<img src=x onerror=alert(1)> delete me", payload={}, at=now
+        )
         record_turn(session, session_id="s-1", role="bot", text="I can help with that.", payload={}, at=now)
     reference = add_ticket(services, name="<script>alert('x')</script>", session_id="s-1", company="Kone & Co")
     html = agent_web.get(f"/console/tickets/{reference}").text
@@ -168,7 +193,9 @@ def test_ticket_page_shows_the_case_and_escapes_everything(agent_web: TestClient
 
 def test_full_record_export_as_json(agent_web: TestClient, services: Any) -> None:
     with services.db.write() as session:
-        record_turn(session, session_id="s-2", role="user", text="please delete my data", payload={}, at=services.clock())
+        record_turn(
+            session, session_id="s-2", role="user", text="please delete my data", payload={}, at=services.clock()
+        )
     reference = add_ticket(services, session_id="s-2")
     console_act(agent_web, reference, action="start")
     response = agent_web.get(f"/console/tickets/{reference}/record.json")
@@ -177,7 +204,9 @@ def test_full_record_export_as_json(agent_web: TestClient, services: Any) -> Non
     assert next(iter(record)) == "reference" and record["reference"] == reference
     assert record["status"] == "in_progress" and record["details"]["scope"] == "everything"
     assert [e["action"] for e in record["events"]] == ["created", "start"]
-    assert record["transcript"] == [{"at": "2026-03-10T09:00:00+00:00", "role": "user", "text": "please delete my data"}]
+    assert record["transcript"] == [
+        {"at": "2026-03-10T09:00:00+00:00", "role": "user", "text": "please delete my data"}
+    ]
     assert record["days_left"] == 31
 
 
@@ -186,5 +215,8 @@ def test_extension_on_the_due_date_itself_is_allowed(agent_web: TestClient, serv
     due = ticket_of(services, reference).due_date
     clock.advance(days=(due - clock().date()).days)
     sign_in(agent_web, *AGENT)
-    assert console_act(agent_web, reference, action="extend", months="1", reason="Need data from a processor.").status_code == 303
+    assert (
+        console_act(agent_web, reference, action="extend", months="1", reason="Need data from a processor.").status_code
+        == 303
+    )
     assert ticket_of(services, reference).due_date == due + timedelta(days=30)

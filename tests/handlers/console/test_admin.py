@@ -19,16 +19,28 @@ def _agent_id(services: Any, email: str) -> int:
 
 def test_admin_adds_an_agent_who_can_sign_in(admin_web: TestClient, services: Any) -> None:
     csrf = csrf_of(admin_web.get("/console/admin/agents").text)
-    short = admin_web.post("/console/admin/agents", data={"email": "carol@example.com", "password": "short",
-                                                          "role": "agent", "csrf_token": csrf})
+    short = admin_web.post(
+        "/console/admin/agents",
+        data={"email": "carol@example.com", "password": "short", "role": "agent", "csrf_token": csrf},
+    )
     assert short.status_code == 422 and "at least 12 characters" in short.text
     assert 'value="carol@example.com"' in short.text  # the form keeps what was typed (never the password)
-    added = admin_web.post("/console/admin/agents", data={"email": "Carol@Example.com", "name": "Carol",
-                                                          "password": "carol-password-1", "role": "agent", "csrf_token": csrf})
+    added = admin_web.post(
+        "/console/admin/agents",
+        data={
+            "email": "Carol@Example.com",
+            "name": "Carol",
+            "password": "carol-password-1",
+            "role": "agent",
+            "csrf_token": csrf,
+        },
+    )
     assert added.status_code == 303
     assert "carol@example.com" in admin_web.get(added.headers["location"]).text
-    duplicate = admin_web.post("/console/admin/agents", data={"email": "carol@example.com", "password": "carol-password-1",
-                                                              "role": "agent", "csrf_token": csrf})
+    duplicate = admin_web.post(
+        "/console/admin/agents",
+        data={"email": "carol@example.com", "password": "carol-password-1", "role": "agent", "csrf_token": csrf},
+    )
     assert duplicate.status_code == 422 and "already exists" in duplicate.text
     assert sign_in(admin_web, "carol@example.com", "carol-password-1").status_code == 303
 
@@ -39,9 +51,13 @@ def test_deactivation_ends_sessions_and_refuses_self(admin_web: TestClient, serv
     with TestClient(create_app(services.settings, services=services), follow_redirects=False) as agent_browser:
         assert sign_in(agent_browser, *AGENT).status_code == 303
         csrf = csrf_of(admin_web.get("/console/admin/agents").text)
-        own = admin_web.post(f"/console/admin/agents/{_agent_id(services, ADMIN[0])}/deactivate", data={"csrf_token": csrf})
+        own = admin_web.post(
+            f"/console/admin/agents/{_agent_id(services, ADMIN[0])}/deactivate", data={"csrf_token": csrf}
+        )
         assert own.status_code == 409 and "your own account" in own.text
-        done = admin_web.post(f"/console/admin/agents/{_agent_id(services, AGENT[0])}/deactivate", data={"csrf_token": csrf})
+        done = admin_web.post(
+            f"/console/admin/agents/{_agent_id(services, AGENT[0])}/deactivate", data={"csrf_token": csrf}
+        )
         assert done.status_code == 303
         assert agent_browser.get("/console/tickets").status_code == 303  # signed out at once
         assert sign_in(agent_browser, *AGENT).status_code == 401
@@ -49,7 +65,9 @@ def test_deactivation_ends_sessions_and_refuses_self(admin_web: TestClient, serv
 
 def test_admin_issues_and_revokes_api_tokens(admin_web: TestClient, services: Any) -> None:
     csrf = csrf_of(admin_web.get("/console/admin/tokens").text)
-    issued = admin_web.post("/console/admin/tokens", data={"agent_id": str(_agent_id(services, AGENT[0])), "csrf_token": csrf})
+    issued = admin_web.post(
+        "/console/admin/tokens", data={"agent_id": str(_agent_id(services, AGENT[0])), "csrf_token": csrf}
+    )
     assert issued.status_code == 200 and issued.headers["cache-control"] == "no-store"
     token = re.search(r'value="(pbt_[^"]+)"', issued.text).group(1)  # type: ignore[union-attr]
     with services.db.read() as session:

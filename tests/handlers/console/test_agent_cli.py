@@ -21,12 +21,22 @@ BIN = Path(sys.executable).parent / "privacy-bot"
 @pytest.fixture
 def run(tmp_path: Path) -> Any:
     database = f"sqlite:///{tmp_path}/db.sqlite"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SMTP_", "LLM_", "DATABASE_URL", "CHROMA_"))}
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "SMTP_", "LLM_", "DATABASE_URL", "CHROMA_"))
+    }
     env.update(DATABASE_URL=database, CHROMA_PATH=str(tmp_path / "chroma"), CACHE_DIR=str(tmp_path / "cache"))
 
     def invoke(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-        return subprocess.run([str(BIN), *args], cwd=tmp_path, env=env, input=stdin, text=True,
-                              capture_output=True, timeout=120, check=False)
+        return subprocess.run(
+            [str(BIN), *args],
+            cwd=tmp_path,
+            env=env,
+            input=stdin,
+            text=True,
+            capture_output=True,
+            timeout=120,
+            check=False,
+        )
 
     invoke.database = database  # type: ignore[attr-defined]
     return invoke
@@ -74,12 +84,20 @@ def _on_a_terminal(run: Any, *args: str, answers: list[str]) -> tuple[int, str]:
     master, slave = pty.openpty()
     # A fresh interpreter makes the pty its controlling terminal, then becomes the command
     # (no preexec_fn: forking a threaded test process must not run Python before exec).
-    take_terminal = ("import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
-                     "os.execv(sys.argv[1], sys.argv[1:])")
+    take_terminal = (
+        "import fcntl, os, sys, termios; os.setsid(); fcntl.ioctl(0, termios.TIOCSCTTY, 0); "
+        "os.execv(sys.argv[1], sys.argv[1:])"
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_URL", "CHROMA_"))}
     env["DATABASE_URL"] = run.database
-    process = subprocess.Popen([sys.executable, "-c", take_terminal, str(BIN), *args], stdin=slave, stdout=slave,
-                               stderr=slave, env=env, close_fds=True)
+    process = subprocess.Popen(
+        [sys.executable, "-c", take_terminal, str(BIN), *args],
+        stdin=slave,
+        stdout=slave,
+        stderr=slave,
+        env=env,
+        close_fds=True,
+    )
     os.close(slave)
     output, since_answer, pending, deadline = b"", b"", list(answers), time.monotonic() + 60
     try:
@@ -108,8 +126,12 @@ def _on_a_terminal(run: Any, *args: str, answers: list[str]) -> tuple[int, str]:
 
 
 def test_agent_add_prompts_twice_on_a_terminal(run: Any) -> None:
-    code, output = _on_a_terminal(run, "agent", "add", "tty@example.com", answers=["terminal-password-1", "terminal-password-1"])
+    code, output = _on_a_terminal(
+        run, "agent", "add", "tty@example.com", answers=["terminal-password-1", "terminal-password-1"]
+    )
     assert code == 0, output
     assert "Password" in output and "Repeat" in output and "terminal-password-1" not in output
-    mismatch, output = _on_a_terminal(run, "agent", "add", "typo@example.com", answers=["terminal-password-1", "terminal-password-2"])
+    mismatch, output = _on_a_terminal(
+        run, "agent", "add", "typo@example.com", answers=["terminal-password-1", "terminal-password-2"]
+    )
     assert mismatch != 0 and "do not match" in output

@@ -76,7 +76,10 @@ def test_get_one_with_events_and_notes(api: TestClient, services: Any) -> None:
     assert note.status_code == 201 and note.json()["author_email"] == AGENT[0]
     body = api.get(f"/api/agent/tickets/{reference}").json()
     assert body["reference"] == reference and body["status"] == "open"
-    assert [(e["action"], e["actor"]) for e in body["events"]] == [("created", "requester"), ("note", f"agent:{AGENT[0]}")]
+    assert [(e["action"], e["actor"]) for e in body["events"]] == [
+        ("created", "requester"),
+        ("note", f"agent:{AGENT[0]}"),
+    ]
     assert [n["text"] for n in body["notes"]] == ["Checking the CRM too."]
     missing = api.get("/api/agent/tickets/PRV-0000-0000")
     assert missing.status_code == 404 and missing.json()["error"]["code"] == "ticket_not_found"
@@ -119,7 +122,9 @@ def test_refused_actions_answer_4xx_with_the_reason(api: TestClient, services: A
         if status != 200:
             assert message in response.json()["error"]["message"]
     api.post(f"/api/agent/tickets/{reference}/actions", json={"action": "extend", "months": 2, "reason": "Complex."})
-    again = api.post(f"/api/agent/tickets/{reference}/actions", json={"action": "extend", "months": 1, "reason": "More."})
+    again = api.post(
+        f"/api/agent/tickets/{reference}/actions", json={"action": "extend", "months": 1, "reason": "More."}
+    )
     assert again.status_code == 409 and again.json()["error"]["code"] == "transition_refused"
     late = add_ticket(services)
     clock.advance(days=40)
@@ -132,13 +137,25 @@ def test_refused_actions_answer_4xx_with_the_reason(api: TestClient, services: A
 def test_openapi_documents_the_agent_api(web: TestClient) -> None:
     schema = web.get("/openapi.json").json()
     assert schema["components"]["securitySchemes"]["ApiToken"] == {
-        "type": "http", "scheme": "bearer", "bearerFormat": "pbt_…",
-        "description": schema["components"]["securitySchemes"]["ApiToken"]["description"]}
+        "type": "http",
+        "scheme": "bearer",
+        "bearerFormat": "pbt_…",
+        "description": schema["components"]["securitySchemes"]["ApiToken"]["description"],
+    }
     paths = schema["paths"]
     listing = paths["/api/agent/tickets"]["get"]
     assert listing["security"] == [{"ApiToken": []}]
     assert listing["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/TicketsPublic")
-    assert {p["name"] for p in listing["parameters"]} >= {"status", "type", "assignee", "overdue", "due_within", "q", "sort", "page"}
+    assert {p["name"] for p in listing["parameters"]} >= {
+        "status",
+        "type",
+        "assignee",
+        "overdue",
+        "due_within",
+        "q",
+        "sort",
+        "page",
+    }
     act = paths["/api/agent/tickets/{reference}/actions"]["post"]
     assert act["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].endswith("/TicketDetailPublic")
     assert {"401", "404", "409", "422"} <= set(act["responses"])

@@ -35,8 +35,9 @@ def test_sign_in_sets_a_hardened_session_cookie(web: TestClient, services: Any) 
 def test_cookie_is_secure_behind_https(make_services: Any, make_settings: Any) -> None:
     services = make_services(make_settings(PUBLIC_URL="https://helpdesk.example.com"))
     add_agent(services, *AGENT)
-    with TestClient(create_app(services.settings, services=services), base_url="https://testserver",
-                    follow_redirects=False) as client:
+    with TestClient(
+        create_app(services.settings, services=services), base_url="https://testserver", follow_redirects=False
+    ) as client:
         response = sign_in(client, *AGENT)
     cookie = response.headers["set-cookie"]
     assert cookie.startswith("__Host-console_session=") and "Secure" in cookie and "Path=/" in cookie
@@ -61,16 +62,20 @@ def test_pages_need_a_session_and_return_after_sign_in(web: TestClient, services
     target = parse_qs(location.query)["next"][0]
     assert target == f"/console/tickets/{reference}"
     form = web.get(response.headers["location"])
-    signed_in = web.post("/console/login", data={"email": AGENT[0], "password": AGENT[1], "next": target,
-                                                  "csrf_token": csrf_of(form.text)})
+    signed_in = web.post(
+        "/console/login",
+        data={"email": AGENT[0], "password": AGENT[1], "next": target, "csrf_token": csrf_of(form.text)},
+    )
     assert signed_in.headers["location"] == target
 
 
 def test_next_never_leaves_the_console(web: TestClient) -> None:
     form = web.get("/console/login")
     for target in ("//evil.example.com/console", "https://evil.example.com", "/api/chat"):
-        response = web.post("/console/login", data={"email": AGENT[0], "password": AGENT[1], "next": target,
-                                                     "csrf_token": csrf_of(form.text)})
+        response = web.post(
+            "/console/login",
+            data={"email": AGENT[0], "password": AGENT[1], "next": target, "csrf_token": csrf_of(form.text)},
+        )
         assert response.headers["location"] == "/console/tickets"
         form = web.get("/console/login")
 
@@ -100,8 +105,10 @@ def test_agent_on_admin_pages_is_forbidden(agent_web: TestClient) -> None:
         response = agent_web.get(path)
         assert response.status_code == 403 and "for administrators" in response.text
     csrf = csrf_of(agent_web.get("/console/tickets").text)
-    added = agent_web.post("/console/admin/agents", data={"email": "x@example.com", "password": "p" * 12,
-                                                          "role": "admin", "csrf_token": csrf})
+    added = agent_web.post(
+        "/console/admin/agents",
+        data={"email": "x@example.com", "password": "p" * 12, "role": "admin", "csrf_token": csrf},
+    )
     assert added.status_code == 403
     assert "Agents</a>" not in agent_web.get("/console/tickets").text  # no admin links for agents
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import select
 
 from bot.cases.casework import perform_action
+from bot.cases.queue import QueueFilter, csv_safe, dashboard, list_tickets, urgency
 from bot.errors import InvalidInput
 from bot.store.models import Agent, Ticket
-from bot.cases.queue import QueueFilter, csv_safe, dashboard, list_tickets, urgency
 from tests.handlers.console.conftest import ADMIN, AGENT, add_ticket
 
 
@@ -30,10 +30,16 @@ def seeded(services: Any, clock: Any) -> dict[str, str]:
     start = clock()
     refs = {
         "old": add_ticket(services, email="olga@example.com", name="Olga Old", received=start - timedelta(days=40)),
-        "soon": add_ticket(services, email="sam@example.com", name="Sam Soon", type="objection",
-                           received=start - timedelta(days=27)),
-        "mid": add_ticket(services, email="mia@example.com", name="Mia Middle", type="rectification",
-                          received=start - timedelta(days=22)),
+        "soon": add_ticket(
+            services, email="sam@example.com", name="Sam Soon", type="objection", received=start - timedelta(days=27)
+        ),
+        "mid": add_ticket(
+            services,
+            email="mia@example.com",
+            name="Mia Middle",
+            type="rectification",
+            received=start - timedelta(days=22),
+        ),
         "new": add_ticket(services, email="nina@example.com", name="Nina New", received=start),
         "done": add_ticket(services, email="dan@example.com", name="Dan Done", received=start - timedelta(days=6)),
     }
@@ -88,12 +94,19 @@ def test_bad_filters_are_refused_clearly() -> None:
         QueueFilter(sort="name")
 
 
-@pytest.mark.parametrize(("days", "tone"), [(30, "green"), (10, "green"), (9, "amber"), (5, "amber"), (4, "red"),
-                                            (0, "red"), (-3, "red")])
+@pytest.mark.parametrize(
+    ("days", "tone"), [(30, "green"), (10, "green"), (9, "amber"), (5, "amber"), (4, "red"), (0, "red"), (-3, "red")]
+)
 def test_days_left_badge(days: int, tone: str) -> None:
     today = date(2026, 3, 10)
-    ticket = Ticket(reference="PRV-TEST-0001", type="deletion", channel="web", verified_via="email_code",
-                    verified_at=datetime(2026, 3, 1, tzinfo=timezone.utc), due_date=today + timedelta(days=days))
+    ticket = Ticket(
+        reference="PRV-TEST-0001",
+        type="deletion",
+        channel="web",
+        verified_via="email_code",
+        verified_at=datetime(2026, 3, 1, tzinfo=UTC),
+        due_date=today + timedelta(days=days),
+    )
     assert urgency(ticket, today) == tone
     ticket.status = "completed"
     assert urgency(ticket, today) == "closed"
@@ -127,7 +140,9 @@ def test_queue_page_shows_dashboard_filters_and_badges(agent_web: TestClient, se
 
 
 def test_csv_export_is_filtered_and_formula_safe(agent_web: TestClient, services: Any, seeded: dict[str, str]) -> None:
-    evil = add_ticket(services, email="eve@example.com", name="=HYPERLINK(\"http://evil\",\"x\")", company="+cmd|' /C calc'!A0")
+    evil = add_ticket(
+        services, email="eve@example.com", name='=HYPERLINK("http://evil","x")', company="+cmd|' /C calc'!A0"
+    )
     response = agent_web.get("/console/tickets.csv", params={"status": "active", "type": "deletion"})
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
@@ -139,5 +154,12 @@ def test_csv_export_is_filtered_and_formula_safe(agent_web: TestClient, services
 
 
 def test_csv_safe() -> None:
-    assert [csv_safe(v) for v in ("=1+1", "@SUM(A1)", "-2", "\tx", "Alice", 3, -3)] == \
-        ["'=1+1", "'@SUM(A1)", "'-2", "'\tx", "Alice", 3, -3]
+    assert [csv_safe(v) for v in ("=1+1", "@SUM(A1)", "-2", "\tx", "Alice", 3, -3)] == [
+        "'=1+1",
+        "'@SUM(A1)",
+        "'-2",
+        "'\tx",
+        "Alice",
+        3,
+        -3,
+    ]

@@ -45,8 +45,11 @@ def slack_settings(make_settings: Callable[..., Any], fake_slack: FakeSlack) -> 
 
     def build(**overrides: Any) -> Any:
         values: dict[str, Any] = {
-            "SLACK_BOT_TOKEN": "xoxb-test-token", "SLACK_SIGNING_SECRET": SIGNING_SECRET,
-            "SLACK_API_URL": fake_slack.url, "SLACK_AGENT_CHANNEL": AGENT_CHANNEL, "PUBLIC_URL": PUBLIC_URL,
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake_slack.url,
+            "SLACK_AGENT_CHANNEL": AGENT_CHANNEL,
+            "PUBLIC_URL": PUBLIC_URL,
         }
         values.update(overrides)
         return make_settings(**values)
@@ -55,8 +58,9 @@ def slack_settings(make_settings: Callable[..., Any], fake_slack: FakeSlack) -> 
 
 
 @pytest.fixture
-def start_slack(make_services: Callable[..., Any], slack_settings: Callable[..., Any], fake_slack: FakeSlack,
-                outbox: Any) -> Iterator[Callable[..., SlackApp]]:
+def start_slack(
+    make_services: Callable[..., Any], slack_settings: Callable[..., Any], fake_slack: FakeSlack, outbox: Any
+) -> Iterator[Callable[..., SlackApp]]:
     """Start the app with Slack on (the `live` pattern of tests/browser): e-mail recorded, Slack real."""
     from app import create_app
     from handlers.slack.sender import SlackSender

@@ -90,8 +90,9 @@ class FakeSlack:
     # -- configuring -----------------------------------------------------------------------
     def user(self, user_id: str, *, email: str | None = "", name: str = "", exists: bool = True) -> None:
         """Set what users.info says about `user_id` (email None: no e-mail in the profile)."""
-        self.users[user_id] = FakeUser(f"{user_id.lower()}@example.com" if email == "" else email,
-                                       name or f"User {user_id}", exists)
+        self.users[user_id] = FakeUser(
+            f"{user_id.lower()}@example.com" if email == "" else email, name or f"User {user_id}", exists
+        )
 
     def fail(self, api: str, error: str, *, times: int = 1, channel: str | None = None) -> None:
         """The next `times` calls of `api` (to `channel`, if given) answer ok:false with `error`."""
@@ -101,7 +102,9 @@ class FakeSlack:
     def rate_limit(self, api: str, *, retry_after: int = 1, times: int = 1, channel: str | None = None) -> None:
         """The next `times` calls of `api` answer HTTP 429 with this Retry-After."""
         with self._changed:
-            self._failures.setdefault(api, []).extend(_Failure("ratelimited", retry_after, channel) for _ in range(times))
+            self._failures.setdefault(api, []).extend(
+                _Failure("ratelimited", retry_after, channel) for _ in range(times)
+            )
 
     # -- inspecting ------------------------------------------------------------------------
     def calls_to(self, api: str, *, ok_only: bool = True) -> list[Call]:
@@ -126,8 +129,11 @@ class FakeSlack:
                 self._changed.wait(min(remaining, 0.5))
 
     def wait_posts(self, count: int, channel: str | None = None, timeout: float = 30.0) -> list[Call]:
-        return self.wait_for(lambda: (p := self.posts(channel)) and len(p) >= count and p,
-                             timeout, f"{count} chat.postMessage to {channel or 'any channel'}")
+        return self.wait_for(
+            lambda: (p := self.posts(channel)) and len(p) >= count and p,
+            timeout,
+            f"{count} chat.postMessage to {channel or 'any channel'}",
+        )
 
     # -- serving ---------------------------------------------------------------------------
     def _serve(self, request: BaseHTTPRequestHandler, http_method: str) -> None:
@@ -148,13 +154,19 @@ class FakeSlack:
                 queued.remove(failure)
         status, headers, answer = 200, {}, {"ok": True}
         if failure is not None and failure.retry_after is not None:
-            status, headers, answer = 429, {"Retry-After": str(failure.retry_after)}, {"ok": False, "error": "ratelimited"}
+            status, headers, answer = (
+                429,
+                {"Retry-After": str(failure.retry_after)},
+                {"ok": False, "error": "ratelimited"},
+            )
         elif failure is not None:
             answer = {"ok": False, "error": failure.error}
         else:
             answer = self._answer(api, body)
         with self._changed:
-            self.calls.append(Call(http_method, parsed.path, api, body, status, status == 200 and bool(answer.get("ok")), answer))
+            self.calls.append(
+                Call(http_method, parsed.path, api, body, status, status == 200 and bool(answer.get("ok")), answer)
+            )
             self._changed.notify_all()
         data = json.dumps(answer).encode()
         request.send_response(status)
@@ -167,8 +179,15 @@ class FakeSlack:
 
     def _answer(self, api: str, body: dict[str, Any]) -> dict[str, Any]:
         if api == "auth.test":
-            return {"ok": True, "url": "https://fake.slack.test/", "team": "Fake", "user": "privacy-bot",
-                    "team_id": TEAM, "user_id": BOT_USER, "bot_id": "BBOT"}
+            return {
+                "ok": True,
+                "url": "https://fake.slack.test/",
+                "team": "Fake",
+                "user": "privacy-bot",
+                "team_id": TEAM,
+                "user_id": BOT_USER,
+                "bot_id": "BBOT",
+            }
         if api == "users.info":
             user_id = str(body.get("user"))
             user = self.users.get(user_id) or FakeUser(f"{user_id.lower()}@example.com", f"User {user_id}")
@@ -177,8 +196,16 @@ class FakeSlack:
             profile: dict[str, Any] = {"real_name": user.name, "display_name": user.name}
             if user.email:
                 profile["email"] = user.email
-            return {"ok": True, "user": {"id": user_id, "team_id": TEAM, "name": user_id.lower(),
-                                         "real_name": user.name, "profile": profile}}
+            return {
+                "ok": True,
+                "user": {
+                    "id": user_id,
+                    "team_id": TEAM,
+                    "name": user_id.lower(),
+                    "real_name": user.name,
+                    "profile": profile,
+                },
+            }
         if api == "conversations.open":
             user_id = str(body.get("users", "")).split(",")[0]
             if user_id in self.users and not self.users[user_id].exists:
@@ -186,8 +213,12 @@ class FakeSlack:
             return {"ok": True, "channel": {"id": f"D{user_id}"}}
         if api == "chat.postMessage":
             ts = f"{1_700_000_000 + next(self._ts)}.000100"
-            return {"ok": True, "channel": body.get("channel"), "ts": ts,
-                    "message": {"text": body.get("text"), "ts": ts, "user": BOT_USER, "bot_id": "BBOT"}}
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": ts,
+                "message": {"text": body.get("text"), "ts": ts, "user": BOT_USER, "bot_id": "BBOT"},
+            }
         if api == "chat.update":
             return {"ok": True, "channel": body.get("channel"), "ts": body.get("ts")}
         if api == "chat.postEphemeral":
@@ -223,14 +254,25 @@ class SlackPlatform:
     def next_ts(self) -> str:
         return f"{1_800_000_000 + self._next()}.000100"
 
-    def send(self, body: str, content_type: str, *, timestamp: int | None = None, signature: str | None = None,
-             retry_num: int | None = None, client: httpx.Client | None = None) -> httpx.Response:
+    def send(
+        self,
+        body: str,
+        content_type: str,
+        *,
+        timestamp: int | None = None,
+        signature: str | None = None,
+        retry_num: int | None = None,
+        client: httpx.Client | None = None,
+    ) -> httpx.Response:
         """POST a body signed the way Slack signs it (or with the given timestamp/signature)."""
         timestamp = int(time.time()) if timestamp is None else timestamp
         if signature is None:
             signature = SignatureVerifier(self.signing_secret).generate_signature(timestamp=str(timestamp), body=body)
-        headers = {"Content-Type": content_type, "X-Slack-Request-Timestamp": str(timestamp),
-                   "X-Slack-Signature": signature}
+        headers = {
+            "Content-Type": content_type,
+            "X-Slack-Request-Timestamp": str(timestamp),
+            "X-Slack-Signature": signature,
+        }
         if retry_num:
             headers["X-Slack-Retry-Num"] = str(retry_num)
             headers["X-Slack-Retry-Reason"] = "http_timeout"
@@ -240,62 +282,135 @@ class SlackPlatform:
         return httpx.post(url, content=body.encode(), headers=headers, timeout=30)
 
     def event_body(self, event: dict[str, Any], *, event_id: str | None = None) -> str:
-        return json.dumps({
-            "token": "legacy", "team_id": self.team, "api_app_id": "A0001", "type": "event_callback",
-            "event": event, "event_id": event_id or f"Ev{self._next():08d}", "event_time": int(time.time()),
-            "authorizations": [{"team_id": self.team, "user_id": BOT_USER, "is_bot": True}],
-        })
+        return json.dumps(
+            {
+                "token": "legacy",
+                "team_id": self.team,
+                "api_app_id": "A0001",
+                "type": "event_callback",
+                "event": event,
+                "event_id": event_id or f"Ev{self._next():08d}",
+                "event_time": int(time.time()),
+                "authorizations": [{"team_id": self.team, "user_id": BOT_USER, "is_bot": True}],
+            }
+        )
 
-    def event(self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None,
-              **kwargs: Any) -> httpx.Response:
+    def event(
+        self, event: dict[str, Any], *, event_id: str | None = None, retry_num: int | None = None, **kwargs: Any
+    ) -> httpx.Response:
         return self.send(self.event_body(event, event_id=event_id), "application/json", retry_num=retry_num, **kwargs)
 
     def dm_event(self, user: str, text: str, *, ts: str | None = None) -> dict[str, Any]:
-        return {"type": "message", "channel_type": "im", "channel": f"D{user}", "user": user, "text": text,
-                "ts": ts or self.next_ts(), "team": self.team}
+        return {
+            "type": "message",
+            "channel_type": "im",
+            "channel": f"D{user}",
+            "user": user,
+            "text": text,
+            "ts": ts or self.next_ts(),
+            "team": self.team,
+        }
 
     def dm(self, user: str, text: str) -> httpx.Response:
         return self.event(self.dm_event(user, text))
 
     def mention(self, user: str, channel: str, text: str, *, ts: str | None = None) -> httpx.Response:
-        return self.event({"type": "app_mention", "channel": channel, "user": user, "ts": ts or self.next_ts(),
-                           "text": f"<@{BOT_USER}> {text}", "team": self.team})
+        return self.event(
+            {
+                "type": "app_mention",
+                "channel": channel,
+                "user": user,
+                "ts": ts or self.next_ts(),
+                "text": f"<@{BOT_USER}> {text}",
+                "team": self.team,
+            }
+        )
 
     def command(self, user: str, channel: str, text: str = "") -> httpx.Response:
         n = self._next()
-        form = {"token": "legacy", "team_id": self.team, "team_domain": "fake", "channel_id": channel,
-                "channel_name": "directmessage" if channel.startswith("D") else "general", "user_id": user,
-                "user_name": user.lower(), "command": "/privacy", "text": text, "api_app_id": "A0001",
-                "response_url": f"{self.fake.base}/response/{n}", "trigger_id": f"{n}.trigger"}
+        form = {
+            "token": "legacy",
+            "team_id": self.team,
+            "team_domain": "fake",
+            "channel_id": channel,
+            "channel_name": "directmessage" if channel.startswith("D") else "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/privacy",
+            "text": text,
+            "api_app_id": "A0001",
+            "response_url": f"{self.fake.base}/response/{n}",
+            "trigger_id": f"{n}.trigger",
+        }
         return self.send(urlencode(form), "application/x-www-form-urlencoded")
 
-    def click(self, user: str, post: Call | None, value: str, *, channel: str | None = None,
-              ephemeral: bool = False, view: bool = False, action_id: str | None = None) -> httpx.Response:
+    def click(
+        self,
+        user: str,
+        post: Call | None,
+        value: str,
+        *,
+        channel: str | None = None,
+        ephemeral: bool = False,
+        view: bool = False,
+        action_id: str | None = None,
+    ) -> httpx.Response:
         """Click the button with this value on a message the bot posted (or on the Home view)."""
         n = self._next()
         message: dict[str, Any] = {}
         label = value
         if post is not None:
-            message = {"type": "message", "user": BOT_USER, "bot_id": "BBOT", "text": post.body.get("text"),
-                       "ts": post.ts, "blocks": _blocks(post)}
+            message = {
+                "type": "message",
+                "user": BOT_USER,
+                "bot_id": "BBOT",
+                "text": post.body.get("text"),
+                "ts": post.ts,
+                "blocks": _blocks(post),
+            }
             if post.body.get("thread_ts"):
                 message["thread_ts"] = post.body["thread_ts"]
-            button = next((e for b in _blocks(post) if b.get("type") == "actions" for e in b["elements"]
-                           if e.get("value") == value), None)
+            button = next(
+                (
+                    e
+                    for b in _blocks(post)
+                    if b.get("type") == "actions"
+                    for e in b["elements"]
+                    if e.get("value") == value
+                ),
+                None,
+            )
             assert button is not None, f"no button {value!r} on {post.body.get('text')!r}"
             action_id, label = button["action_id"], button["text"]["text"]
         channel = channel or (post.body.get("channel") if post else None)
         if view:
             container: dict[str, Any] = {"type": "view", "view_id": "V0001"}
         else:
-            container = {"type": "message", "message_ts": message.get("ts", "1.0"), "channel_id": channel,
-                         "is_ephemeral": ephemeral}
+            container = {
+                "type": "message",
+                "message_ts": message.get("ts", "1.0"),
+                "channel_id": channel,
+                "is_ephemeral": ephemeral,
+            }
         payload: dict[str, Any] = {
-            "type": "block_actions", "token": "legacy", "api_app_id": "A0001", "trigger_id": f"{n}.trigger",
-            "user": {"id": user, "team_id": self.team, "username": user.lower()}, "team": {"id": self.team},
-            "container": container, "response_url": f"{self.fake.base}/response/{n}",
-            "actions": [{"type": "button", "action_id": action_id or f"choice:{value}", "block_id": "choices",
-                         "value": value, "text": {"type": "plain_text", "text": label}, "action_ts": f"{n}.5"}],
+            "type": "block_actions",
+            "token": "legacy",
+            "api_app_id": "A0001",
+            "trigger_id": f"{n}.trigger",
+            "user": {"id": user, "team_id": self.team, "username": user.lower()},
+            "team": {"id": self.team},
+            "container": container,
+            "response_url": f"{self.fake.base}/response/{n}",
+            "actions": [
+                {
+                    "type": "button",
+                    "action_id": action_id or f"choice:{value}",
+                    "block_id": "choices",
+                    "value": value,
+                    "text": {"type": "plain_text", "text": label},
+                    "action_ts": f"{n}.5",
+                }
+            ],
         }
         if not view:
             payload["channel"] = {"id": channel, "name": "directmessage" if str(channel).startswith("D") else "general"}

@@ -9,8 +9,8 @@ from sqlmodel import select
 
 from bot.access.agents import create_agent
 from bot.cases.lifecycle import ActionRequest, apply_action
-from bot.store.models import AuditEvent, OutboxMessage, Ticket
 from bot.cases.tickets import get_ticket
+from bot.store.models import AuditEvent, OutboxMessage, Ticket
 from tests.handlers.slack.conftest import AGENT_CHANNEL, PUBLIC_URL, SlackApp
 from tests.handlers.slack.fake_slack import BOT_USER, Call, wait_until
 
@@ -33,8 +33,9 @@ def _dm_step(slack: SlackApp, user: str, *, say: str | None = None, click: tuple
     return slack.fake.wait_posts(before + 1, f"D{user}")[before]
 
 
-def file_deletion(slack: SlackApp, user: str, company: str = "Acme &amp; &lt;Towers&gt;",
-                  wait_agents: bool = True) -> tuple[str, Call | None]:
+def file_deletion(
+    slack: SlackApp, user: str, company: str = "Acme &amp; &lt;Towers&gt;", wait_agents: bool = True
+) -> tuple[str, Call | None]:
     """A whole deletion request in a DM, by clicks and typing; returns (reference, the agents' post)."""
     asked = _dm_step(slack, user, say="please delete all my personal data")
     assert "everything" in _buttons(asked) and "Section 3" in asked.body["text"]
@@ -95,32 +96,41 @@ def test_a_full_deletion_request_in_a_dm(slack_db: SlackApp) -> None:
     assert reference in posted and "Deletion (erasure)" in posted and "2026-04-10" in posted
     assert "u1@example.com" not in posted and "User U1" not in posted and "Acme" not in posted
     buttons = [e for b in agent_post.body["blocks"] if b["type"] == "actions" for e in b["elements"]]
-    assert [(e["action_id"], e["text"]["text"]) for e in buttons] == [("ticket:assign", "Assign to me"),
-                                                                       ("ticket:open", "Open in console")]
+    assert [(e["action_id"], e["text"]["text"]) for e in buttons] == [
+        ("ticket:assign", "Assign to me"),
+        ("ticket:open", "Open in console"),
+    ]
     assert buttons[0]["value"] == reference and buttons[1]["url"] == f"{PUBLIC_URL}/console/tickets/{reference}"
     # The receipt arrives as a DM, through the outbox.
     receipt = slack.fake.wait_for(lambda: [p for p in slack.fake.posts("DU1") if "We have received" in p.body["text"]])
-    assert len(receipt) == 1 and reference in receipt[0].body["text"] and "Due date: 2026-04-10" in receipt[0].body["text"]
+    assert (
+        len(receipt) == 1 and reference in receipt[0].body["text"] and "Due date: 2026-04-10" in receipt[0].body["text"]
+    )
 
 
 def test_agents_assign_from_slack_and_others_are_refused(slack: SlackApp) -> None:
     reference, agent_post = file_deletion(slack, "U1")
     assert agent_post is not None
     with slack.services.db.write() as session:
-        agent = create_agent(session, email="uagent@example.com", password="a-long-password-1", role="agent",
-                             now=slack.services.clock())
+        agent = create_agent(
+            session, email="uagent@example.com", password="a-long-password-1", role="agent", now=slack.services.clock()
+        )
         agent_id = agent.id
     slack.platform.click("UOTHER", agent_post, reference)
     refusal = slack.fake.wait_for(lambda: slack.fake.calls_to("chat.postEphemeral"))[0]
     assert refusal.body["user"] == "UOTHER" and "agent console account" in refusal.body["text"]
 
     slack.platform.click("UAGENT", agent_post, reference)
-    update = slack.fake.wait_for(lambda: [c for c in slack.fake.calls_to("chat.update") if c.body["channel"] == AGENT_CHANNEL])[0]
+    update = slack.fake.wait_for(
+        lambda: [c for c in slack.fake.calls_to("chat.update") if c.body["channel"] == AGENT_CHANNEL]
+    )[0]
     assert update.body["ts"] == agent_post.ts and "<@UAGENT>" in json.dumps(update.body["blocks"])
     with slack.services.db.read() as session:
         ticket = get_ticket(session, reference)
         assert ticket is not None and ticket.assignee_id == agent_id
-        events = session.exec(select(AuditEvent).where(AuditEvent.ticket_id == ticket.id, AuditEvent.action == "assign")).all()
+        events = session.exec(
+            select(AuditEvent).where(AuditEvent.ticket_id == ticket.id, AuditEvent.action == "assign")
+        ).all()
         assert [e.actor for e in events] == ["agent:uagent@example.com"]
 
 
@@ -128,8 +138,13 @@ def test_status_changes_reach_the_requester_as_a_dm(slack: SlackApp) -> None:
     reference, _ = file_deletion(slack, "U1")
     with slack.services.db.write() as session:
         ticket = get_ticket(session, reference)
-        apply_action(session, ticket, ActionRequest("reject", reason="excessive"), actor="agent:a@example.com",  # type: ignore[arg-type]
-                     now=slack.services.clock())
+        apply_action(
+            session,
+            ticket,
+            ActionRequest("reject", reason="excessive"),
+            actor="agent:a@example.com",  # type: ignore[arg-type]
+            now=slack.services.clock(),
+        )
     slack.services.outbox.kick()
     notice = slack.fake.wait_for(lambda: [p for p in slack.fake.posts("DU1") if "was declined" in p.body["text"]])
     assert "data protection authority" in notice[0].body["text"]
@@ -171,7 +186,9 @@ def test_privacy_command_answers_a_question_ephemerally(slack: SlackApp) -> None
 
 
 def test_menu_button_in_a_channel_starts_the_request_in_a_dm(slack: SlackApp) -> None:
-    slack.platform.click("U1", None, "start:deletion", channel="CGENERAL", ephemeral=True, action_id="choice:start:deletion")
+    slack.platform.click(
+        "U1", None, "start:deletion", channel="CGENERAL", ephemeral=True, action_id="choice:start:deletion"
+    )
     dm = slack.fake.wait_posts(1, "DU1")[0]
     assert "everything" in _buttons(dm)
     replaced = slack.fake.wait_for(lambda: slack.fake.calls_to("response_url"))[0]
@@ -189,7 +206,9 @@ def test_app_home_lists_the_users_requests(slack: SlackApp) -> None:
     assert "start:objection" in shown
     # Someone else's Home shows none of it.
     slack.platform.event({"type": "app_home_opened", "user": "U9", "channel": "DU9", "tab": "home"})
-    other = slack.fake.wait_for(lambda: [c for c in slack.fake.calls_to("views.publish") if c.body["user_id"] == "U9"])[0]
+    other = slack.fake.wait_for(lambda: [c for c in slack.fake.calls_to("views.publish") if c.body["user_id"] == "U9"])[
+        0
+    ]
     assert reference not in json.dumps(other.body["view"])
     # A Home button starts the request in the DM.
     before = len(slack.fake.posts("DU9"))
@@ -214,5 +233,8 @@ def test_no_ticket_is_lost_when_the_agents_channel_fails(slack: SlackApp) -> Non
     agent_post = slack.fake.wait_posts(1, AGENT_CHANNEL)[0]
     assert reference in _blocks_text(agent_post)
     assert len(slack.fake.posts(AGENT_CHANNEL)) == 1
-    assert len([c for c in slack.fake.calls_to("chat.postMessage", ok_only=False) if c.body["channel"] == AGENT_CHANNEL]) == 2
+    assert (
+        len([c for c in slack.fake.calls_to("chat.postMessage", ok_only=False) if c.body["channel"] == AGENT_CHANNEL])
+        == 2
+    )
     assert slack.count(Ticket) == 1

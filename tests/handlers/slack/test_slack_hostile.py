@@ -12,7 +12,9 @@ import yaml
 from tests.handlers.slack.conftest import SlackApp
 from tests.handlers.slack.fake_slack import Call
 
-CORPUS = yaml.safe_load((Path(__file__).resolve().parents[2] / "data" / "hostile_inputs.yaml").read_text(encoding="utf-8"))
+CORPUS = yaml.safe_load(
+    (Path(__file__).resolve().parents[2] / "data" / "hostile_inputs.yaml").read_text(encoding="utf-8")
+)
 PAYLOADS = CORPUS["xss"] + CORPUS["injection"]
 # Any "<" in what the bot posts must open a Slack link it made itself (<https://…|label>).
 RAW_ANGLE = re.compile(r"<(?!https?://)")

@@ -41,9 +41,23 @@ class AppProcess:
         self.log = workdir / f"{name}.log"
         self._log_handle = open(self.log, "w")  # noqa: SIM115 - the child writes to it until stop()
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "app:create_app", "--factory", "--host", "127.0.0.1",
-             "--port", str(self.port), "--log-level", "warning"],
-            cwd=workdir, env=env, stdout=self._log_handle, stderr=subprocess.STDOUT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "app:create_app",
+                "--factory",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.port),
+                "--log-level",
+                "warning",
+            ],
+            cwd=workdir,
+            env=env,
+            stdout=self._log_handle,
+            stderr=subprocess.STDOUT,
         )
 
     def ready(self) -> bool:
@@ -68,16 +82,27 @@ class AppProcess:
 
 
 @pytest.fixture
-def two_apps(postgres_url: str, understanding: Any, shared_dirs: dict[str, Path], tmp_path: Path,
-             fake_slack: FakeSlack) -> Iterator[list[AppProcess]]:
+def two_apps(
+    postgres_url: str, understanding: Any, shared_dirs: dict[str, Path], tmp_path: Path, fake_slack: FakeSlack
+) -> Iterator[list[AppProcess]]:
     """Two app processes with Slack on, one PostgreSQL schema, each its own copy of the index."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(SCRUBBED_PREFIXES)}
-    env.update({
-        "PYTHONPATH": str(ROOT), "HF_HUB_OFFLINE": "1", "ANONYMIZED_TELEMETRY": "False",
-        "DATABASE_URL": postgres_url, "CACHE_DIR": str(shared_dirs["cache"]), "SECRET_KEY": "load-test-secret-key-0123",
-        "SLACK_BOT_TOKEN": "xoxb-load", "SLACK_SIGNING_SECRET": SIGNING_SECRET, "SLACK_API_URL": fake_slack.url,
-        "LOG_LEVEL": "INFO", "LOG_FORMAT": "json", "RATE_LIMIT": "100000/minute",
-    })
+    env.update(
+        {
+            "PYTHONPATH": str(ROOT),
+            "HF_HUB_OFFLINE": "1",
+            "ANONYMIZED_TELEMETRY": "False",
+            "DATABASE_URL": postgres_url,
+            "CACHE_DIR": str(shared_dirs["cache"]),
+            "SECRET_KEY": "load-test-secret-key-0123",
+            "SLACK_BOT_TOKEN": "xoxb-load",
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": fake_slack.url,
+            "LOG_LEVEL": "INFO",
+            "LOG_FORMAT": "json",
+            "RATE_LIMIT": "100000/minute",
+        }
+    )
     apps = []
     for name in ("app-a", "app-b"):
         chroma = tmp_path / f"chroma-{name}"
@@ -92,7 +117,9 @@ def two_apps(postgres_url: str, understanding: Any, shared_dirs: dict[str, Path]
 
 
 def test_events_delivered_four_times_across_two_processes_are_handled_once(
-    two_apps: list[AppProcess], fake_slack: FakeSlack, postgres_url: str,
+    two_apps: list[AppProcess],
+    fake_slack: FakeSlack,
+    postgres_url: str,
 ) -> None:
     platforms = [SlackPlatform(app.url, SIGNING_SECRET, fake_slack) for app in two_apps]
     bodies = []
@@ -100,10 +127,13 @@ def test_events_delivered_four_times_across_two_processes_are_handled_once(
         event = platforms[0].dm_event(f"U{n:04d}", QUESTIONS[n % len(QUESTIONS)], ts=f"1800000000.{n:06d}")
         bodies.append(platforms[0].event_body(event, event_id=f"Ev{n:08d}"))
     # Every event goes to both processes; the original and its retries arrive in a shuffled storm.
-    deliveries = [(body, attempt, platforms[(n + attempt) % 2]) for n, body in enumerate(bodies) for attempt in range(DELIVERIES)]
+    deliveries = [
+        (body, attempt, platforms[(n + attempt) % 2]) for n, body in enumerate(bodies) for attempt in range(DELIVERIES)
+    ]
     random.Random(4).shuffle(deliveries)
 
     with httpx.Client(timeout=30, limits=httpx.Limits(max_connections=32)) as client:
+
         def deliver(delivery: tuple[str, int, SlackPlatform]) -> int:
             body, attempt, platform = delivery
             return platform.send(body, "application/json", retry_num=attempt or None, client=client).status_code
@@ -114,8 +144,11 @@ def test_events_delivered_four_times_across_two_processes_are_handled_once(
 
     # Done when every event has its reply and every duplicate has been seen and dropped.
     fake_slack.wait_posts(EVENTS, timeout=100)
-    wait_until(lambda: sum(app.skipped() for app in two_apps) >= EVENTS * (DELIVERIES - 1), timeout=60,
-               what="every duplicate delivery to be dropped")
+    wait_until(
+        lambda: sum(app.skipped() for app in two_apps) >= EVENTS * (DELIVERIES - 1),
+        timeout=60,
+        what="every duplicate delivery to be dropped",
+    )
 
     replies = Counter(call.body["channel"] for call in fake_slack.posts())
     assert len(replies) == EVENTS and set(replies.values()) == {1}

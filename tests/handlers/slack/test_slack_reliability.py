@@ -35,9 +35,13 @@ def _wait_skipped(caplog: pytest.LogCaptureFixture, count: int, timeout: float =
 def test_an_event_delivered_four_times_is_handled_once(slack_db: SlackApp, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="handlers.slack")
     slack = slack_db
-    body = slack.platform.event_body(slack.platform.dm_event("U1", "How long do you keep my data?"), event_id="Ev0000RETRY")
+    body = slack.platform.event_body(
+        slack.platform.dm_event("U1", "How long do you keep my data?"), event_id="Ev0000RETRY"
+    )
     with ThreadPoolExecutor(4) as pool:  # the original and three retries, all at once
-        responses = list(pool.map(lambda n: slack.platform.send(body, "application/json", retry_num=n), [None, 1, 2, 3]))
+        responses = list(
+            pool.map(lambda n: slack.platform.send(body, "application/json", retry_num=n), [None, 1, 2, 3])
+        )
     assert [r.status_code for r in responses] == [200] * 4
     slack.fake.wait_posts(1, "DU1")
     _wait_skipped(caplog, 3)
@@ -46,7 +50,9 @@ def test_an_event_delivered_four_times_is_handled_once(slack_db: SlackApp, caplo
     assert slack.count(Turn) == 2  # one user turn, one bot turn
 
 
-def test_one_message_as_both_message_and_app_mention_is_handled_once(slack: SlackApp, caplog: pytest.LogCaptureFixture) -> None:
+def test_one_message_as_both_message_and_app_mention_is_handled_once(
+    slack: SlackApp, caplog: pytest.LogCaptureFixture
+) -> None:
     caplog.set_level(logging.INFO, logger="handlers.slack")
     event = slack.platform.dm_event("U1", "<@UBOT> what cookies do you use?")
     mention = {**event, "type": "app_mention"}
@@ -87,19 +93,24 @@ def test_the_sender_tells_permanent_from_passing_failures(fake_slack: FakeSlack,
 
     sender = SlackSender.from_settings(make_settings(SLACK_BOT_TOKEN="xoxb-test", SLACK_API_URL=fake_slack.url))
     fake_slack.user("UGONE", exists=False)
-    receipt = OutboxMessage(channel="slack", kind="receipt", recipient="UGONE", subject="Your privacy request", body="Hi")
+    receipt = OutboxMessage(
+        channel="slack", kind="receipt", recipient="UGONE", subject="Your privacy request", body="Hi"
+    )
     with pytest.raises(PermanentFailure):
         sender.send(receipt)
     fake_slack.fail("chat.postMessage", "internal_error")
     with pytest.raises(SlackApiError):  # left in the outbox for a retry
         sender.send(OutboxMessage(channel="slack", kind="receipt", recipient="U1", subject="s", body="b"))
-    sender.send(OutboxMessage(channel="slack", kind="receipt", recipient="U1", subject="Your <b>request</b>", body="a & b"))
+    sender.send(
+        OutboxMessage(channel="slack", kind="receipt", recipient="U1", subject="Your <b>request</b>", body="a & b")
+    )
     post = fake_slack.posts("DU1")[-1]
     assert post.body["text"] == "*Your &lt;b&gt;request&lt;/b&gt;*\n\na &amp; b"
 
 
-def test_slack_is_off_cleanly_without_its_tokens(client: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                                  capsys: pytest.CaptureFixture[str]) -> None:
+def test_slack_is_off_cleanly_without_its_tokens(
+    client: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     response = client.post("/slack/events", json={"type": "url_verification", "challenge": "x"})
     assert response.status_code == 404 and response.json()["error"]["code"] == "not_found"
     assert "slack" not in client.services.extras
@@ -123,22 +134,32 @@ def test_socket_mode_uses_the_same_listeners(start_slack: Any, make_services: An
     assert handler.client.web_client.base_url == slack.fake.url
 
     def shape(app: Any) -> list[tuple[str, list[str]]]:
-        return [(listener.ack_function.__name__, [f.__name__ for f in listener.lazy_functions])
-                for listener in app._listeners]
+        return [
+            (listener.ack_function.__name__, [f.__name__ for f in listener.lazy_functions])
+            for listener in app._listeners
+        ]
 
     http_app = slack.services.extras["slack"]
     assert shape(handler.app) == shape(http_app) and len(shape(http_app)) == 7
     # And a Socket Mode envelope goes through them: a DM answered.
-    envelope = {"type": "events_api", "envelope_id": "env-1", "accepts_response_payload": False,
-                "payload": json.loads(slack.platform.event_body(slack.platform.dm_event("U7", "hello")))}
+    envelope = {
+        "type": "events_api",
+        "envelope_id": "env-1",
+        "accepts_response_payload": False,
+        "payload": json.loads(slack.platform.event_body(slack.platform.dm_event("U7", "hello"))),
+    }
     response = run_bolt_app(handler.app, SocketModeRequest.from_dict(envelope))
     assert response.status == 200
     assert "privacy assistant" in slack.fake.wait_posts(1, "DU7")[0].body["text"]
 
 
 def test_privacy_bot_slack_says_when_the_bot_token_is_refused(
-    fake_slack: FakeSlack, understanding: Any, shared_dirs: dict[str, Path], tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str],
+    fake_slack: FakeSlack,
+    understanding: Any,
+    shared_dirs: dict[str, Path],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     import shutil
 
@@ -146,9 +167,15 @@ def test_privacy_bot_slack_says_when_the_bot_token_is_refused(
 
     shutil.copytree(shared_dirs["chroma"], tmp_path / "chroma")
     monkeypatch.chdir(tmp_path)
-    for name, value in {"SLACK_BOT_TOKEN": "xoxb-revoked", "SLACK_APP_TOKEN": "xapp-test", "SLACK_API_URL": fake_slack.url,
-                        "DATABASE_URL": f"sqlite:///{tmp_path}/h.db", "CHROMA_PATH": str(tmp_path / "chroma"),
-                        "CACHE_DIR": str(shared_dirs["cache"]), "SECRET_KEY": "test-secret-key-0123456789"}.items():
+    for name, value in {
+        "SLACK_BOT_TOKEN": "xoxb-revoked",
+        "SLACK_APP_TOKEN": "xapp-test",
+        "SLACK_API_URL": fake_slack.url,
+        "DATABASE_URL": f"sqlite:///{tmp_path}/h.db",
+        "CHROMA_PATH": str(tmp_path / "chroma"),
+        "CACHE_DIR": str(shared_dirs["cache"]),
+        "SECRET_KEY": "test-secret-key-0123456789",
+    }.items():
         monkeypatch.setenv(name, value)
     fake_slack.fail("auth.test", "invalid_auth")
     assert main(["slack"]) == 2

@@ -30,9 +30,13 @@ def test_bot_and_user_text_is_escaped_but_quotes_stay_quotes() -> None:
 
 def test_a_reply_renders_as_blocks_with_buttons_carrying_choice_ids() -> None:
     reply = Reply(
-        session_id="s", reply="Phrased <answer>.", intent="question",
+        session_id="s",
+        reply="Phrased <answer>.",
+        intent="question",
         citations=(Citation("7", "Your rights", "You may request deletion."),),
-        expecting=Expecting("offer", "choice", "Start?", (Choice("start:deletion", "Delete my data"), Choice("no", "No, thanks"))),
+        expecting=Expecting(
+            "offer", "choice", "Start?", (Choice("start:deletion", "Delete my data"), Choice("no", "No, thanks"))
+        ),
         ticket=TicketSummary("PRV-AB12-CD34", "deletion", "open", "2026-04-10"),
     )
     text, blocks = reply_message(reply)
@@ -41,14 +45,22 @@ def test_a_reply_renders_as_blocks_with_buttons_carrying_choice_ids() -> None:
     assert "> You may request deletion.\\n\\u2014 Section 7 \\u2013 Your rights" in shown  # the passage it rests on
     assert "PRV-AB12-CD34" in shown and "Deletion (erasure)" in shown and "2026-04-10" in shown
     buttons = [e for b in blocks if b["type"] == "actions" for e in b["elements"]]
-    assert [(b["action_id"], b["value"]) for b in buttons] == [("choice:start:deletion", "start:deletion"), ("choice:no", "no")]
+    assert [(b["action_id"], b["value"]) for b in buttons] == [
+        ("choice:start:deletion", "start:deletion"),
+        ("choice:no", "no"),
+    ]
     after = chosen_blocks(blocks, "Delete <my> data")
     assert all(b["type"] != "actions" for b in after) and "Delete &lt;my&gt; data" in json.dumps(after)
 
 
 def test_the_agents_post_names_no_requester() -> None:
-    text, blocks = agent_ticket_message(reference="PRV-AB12-CD34", type="objection", due_date="2026-04-10",
-                                        channel="web", console_url="https://h.example/console/tickets/PRV-AB12-CD34")
+    text, blocks = agent_ticket_message(
+        reference="PRV-AB12-CD34",
+        type="objection",
+        due_date="2026-04-10",
+        channel="web",
+        console_url="https://h.example/console/tickets/PRV-AB12-CD34",
+    )
     assert text == "New privacy request PRV-AB12-CD34: Objection to processing, due 2026-04-10"
     assert len(blocks) == 3 and "@" not in json.dumps(blocks).replace("https://", "")
 
@@ -65,8 +77,14 @@ def test_the_manifest_asks_for_what_the_listeners_use() -> None:
     assert {"users:read.email", "im:history", "app_mentions:read", "chat:write", "im:write", "commands"} <= scopes
     settings = manifest["settings"]
     assert set(settings["event_subscriptions"]["bot_events"]) == {"message.im", "app_mention", "app_home_opened"}
-    urls = {settings["event_subscriptions"]["request_url"], settings["interactivity"]["request_url"],
-            manifest["features"]["slash_commands"][0]["url"]}
+    urls = {
+        settings["event_subscriptions"]["request_url"],
+        settings["interactivity"]["request_url"],
+        manifest["features"]["slash_commands"][0]["url"],
+    }
     assert len(urls) == 1 and urls.pop().endswith("/slack/events")
     assert manifest["features"]["slash_commands"][0]["command"] == "/privacy"
-    assert manifest["features"]["app_home"]["home_tab_enabled"] and manifest["features"]["app_home"]["messages_tab_enabled"]
+    assert (
+        manifest["features"]["app_home"]["home_tab_enabled"]
+        and manifest["features"]["app_home"]["messages_tab_enabled"]
+    )
