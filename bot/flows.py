@@ -301,13 +301,7 @@ FLOWS: dict[str, FlowSpec] = {
             intro="I'll pass you to a person on the privacy team.",
             next_steps="A member of the privacy team will contact you.",
             fields=(
-                FieldSpec(
-                    "description",
-                    "text",
-                    "Briefly, what would you like to discuss?",
-                    "Topic",
-                    min_chars=5,
-                ),
+                FieldSpec("description", "text", "Briefly, what would you like to discuss?", "Topic", min_chars=5),
             ),
         ),
         # Not requests: the requester's own tickets, and withdrawing one of them.

@@ -40,11 +40,7 @@ UNANSWERED_TOPICS: dict[str, tuple[str, ...]] = {
         "when was this privacy policy last updated",
         "will I be notified about a new version of the policy",
     ),
-    "1": (
-        "data protection officer",
-        "DPO contact email",
-        "chief privacy officer",
-    ),
+    "1": ("data protection officer", "DPO contact email", "chief privacy officer"),
     "2": (
         "children's data",
         "minors under 16",
@@ -182,11 +178,7 @@ def build_documents(source: KnowledgeSource) -> list[Document]:
         number = header_doc.metadata["heading"].split(" ", 1)[0]
         for i, chunk in enumerate(by_size.split_text(header_doc.page_content)):
             docs.append(
-                Document(
-                    id=f"s{number}-c{i:02d}",
-                    page_content=chunk,
-                    metadata={"kind": "chunk", "section": number},
-                )
+                Document(id=f"s{number}-c{i:02d}", page_content=chunk, metadata={"kind": "chunk", "section": number})
             )
     for passage_id, questions in source.hints.items():
         hinted = statement.passage(passage_id)
@@ -203,9 +195,7 @@ def build_documents(source: KnowledgeSource) -> list[Document]:
         for i, topic in enumerate(topics):
             docs.append(
                 Document(
-                    id=f"s{number}-u{i:02d}",
-                    page_content=topic,
-                    metadata={"kind": "unanswered", "section": number},
+                    id=f"s{number}-u{i:02d}", page_content=topic, metadata={"kind": "unanswered", "section": number}
                 )
             )
     return docs

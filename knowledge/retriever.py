@@ -144,12 +144,7 @@ class Retriever:
     """Finds the passages of the statement that answer a question."""
 
     def __init__(
-        self,
-        *,
-        store: Chroma,
-        source: KnowledgeSource,
-        embeddings: Embeddings,
-        weights: Weights | None = None,
+        self, *, store: Chroma, source: KnowledgeSource, embeddings: Embeddings, weights: Weights | None = None
     ) -> None:
         self.store = store
         self.statement: Statement = source.statement

@@ -9,6 +9,25 @@ from typing import Any
 
 from bot.store.models import OutboxMessage
 
+# request type -> (opening message, answers to its own fields: ("click", id) or ("say", text))
+REQUESTS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "deletion": ("please delete all my personal data", [("click", "everything")]),
+    "objection": (
+        "I object to you processing my data",
+        [
+            ("click", "usage_analytics"),
+            ("say", "I work on confidential projects and my usage patterns reveal client names."),
+        ],
+    ),
+    "marketing_objection": ("stop sending me marketing emails", [("click", "email")]),
+    "consent_revocation": ("I want to withdraw my consent", [("click", "targeting_cookies")]),
+    "rectification": (
+        "my phone number in the portal is wrong",
+        [("click", "phone"), ("say", "+358 40 000 0000"), ("say", "+358 40 123 4567")],
+    ),
+    "handoff": ("I want to talk to a person", [("say", "I have a question about my company's account admin.")]),
+}
+
 
 class FakeClock:
     """A clock tests can move: `clock.advance(minutes=31)`."""

@@ -196,8 +196,7 @@ def dashboard(session: Session, *, now: datetime) -> Dashboard:
     ).one()
     closed = session.exec(
         select(Ticket.received_at, Ticket.closed_at).where(
-            col(Ticket.status).in_(CLOSED_FOR_MEDIAN),
-            col(Ticket.closed_at) >= now - timedelta(days=MEDIAN_WINDOW_DAYS),
+            col(Ticket.status).in_(CLOSED_FOR_MEDIAN), col(Ticket.closed_at) >= now - timedelta(days=MEDIAN_WINDOW_DAYS)
         )
     ).all()
     durations = [(closed_at - received).total_seconds() / 86400 for received, closed_at in closed if closed_at]

@@ -61,43 +61,28 @@ def notify_requester(
     session: Session, ticket: Ticket, *, kind: str, subject: str, body: str, now: datetime
 ) -> OutboxMessage | None:
     """Tell the requester by Slack DM when they came through Slack, else by e-mail."""
-    if ticket.channel == "slack" and ticket.slack_user_id:
-        return enqueue(
-            session,
-            channel="slack",
-            kind=kind,
-            recipient=ticket.slack_user_id,
-            subject=subject,
-            body=body,
-            now=now,
-            ticket_id=ticket.id,
-            payload={"reference": ticket.reference},
-        )
-    if ticket.requester_email:
-        return enqueue(
-            session,
-            channel="email",
-            kind=kind,
-            recipient=ticket.requester_email,
-            subject=subject,
-            body=body,
-            now=now,
-            ticket_id=ticket.id,
-            payload={"reference": ticket.reference},
-        )
-    return None
+    by_slack = ticket.channel == "slack" and ticket.slack_user_id
+    recipient = ticket.slack_user_id if by_slack else ticket.requester_email
+    if not recipient:
+        return None
+    return enqueue(
+        session,
+        channel="slack" if by_slack else "email",
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body=body,
+        now=now,
+        ticket_id=ticket.id,
+        payload={"reference": ticket.reference},
+    )
 
 
 class OutboxWorker:
     """Claims due messages with a lease (safe across processes), sends them, records the result."""
 
     def __init__(
-        self,
-        db: Any,
-        senders: dict[str, Sender],
-        *,
-        clock: Callable[[], datetime],
-        poll_seconds: float = 5.0,
+        self, db: Any, senders: dict[str, Sender], *, clock: Callable[[], datetime], poll_seconds: float = 5.0
     ) -> None:
         self.db = db
         self.senders = senders

@@ -9,15 +9,7 @@ from fastapi import APIRouter, Query
 from starlette import status
 
 from bot.cases.casework import CaseFile, add_note, load_case, perform_action
-from bot.cases.queue import (
-    MAX_PER_PAGE,
-    PER_PAGE,
-    SORTS,
-    STATUS_FILTERS,
-    dashboard,
-    list_tickets,
-    to_public,
-)
+from bot.cases.queue import MAX_PER_PAGE, PER_PAGE, SORTS, STATUS_FILTERS, dashboard, list_tickets, to_public
 from bot.flows import TYPE_LABELS
 from bot.store.models import TicketsPublic
 from handlers.console.auth import ApiAgentDep

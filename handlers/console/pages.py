@@ -12,15 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from bot.access.agents import authenticate, list_agents
 from bot.access.sessions import end_session, new_secret, same_secret, start_session
-from bot.cases.queue import (
-    SORTS,
-    STATUS_FILTERS,
-    csv_rows,
-    dashboard,
-    export_tickets,
-    list_tickets,
-    urgency,
-)
+from bot.cases.queue import SORTS, STATUS_FILTERS, csv_rows, dashboard, export_tickets, list_tickets, urgency
 from bot.errors import Forbidden, RateLimited
 from bot.validation import mask_email
 from handlers.console.auth import (

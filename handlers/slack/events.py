@@ -36,15 +36,17 @@ def register(app: App, talk: SlackTalk) -> None:
     def handle_message(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("channel_type") != "im" or event.get("subtype") or event.get("bot_id"):
             return  # edits, deletions, bot posts (ours too) and other channels are not turns
-        direct_message(talk, client, event, team_id=team_of(body, event), bot_user_id=context.bot_user_id)
+        message_turn(
+            talk, client, event, team_id=team_of(body, event), bot_user_id=context.bot_user_id, in_channel=False
+        )
 
     def handle_mention(event: dict[str, Any], body: dict[str, Any], client: WebClient, context: BoltContext) -> None:
         if event.get("subtype") or event.get("bot_id"):
             return
-        if str(event.get("channel", "")).startswith("D"):  # a mention inside the bot's DM is simply a DM
-            direct_message(talk, client, event, team_id=team_of(body, event), bot_user_id=context.bot_user_id)
-        else:
-            mention(talk, client, event, team_id=team_of(body, event), bot_user_id=context.bot_user_id)
+        in_channel = not str(event.get("channel", "")).startswith("D")  # a mention inside the bot's DM is a DM
+        message_turn(
+            talk, client, event, team_id=team_of(body, event), bot_user_id=context.bot_user_id, in_channel=in_channel
+        )
 
     def handle_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
         if event.get("tab") == "home" and event.get("user"):
@@ -64,52 +66,34 @@ def _claim(talk: SlackTalk, event: dict[str, Any], team_id: str) -> tuple[str, s
     return (channel, ts, user, key) if talk.claim(key) else None
 
 
-def direct_message(
-    talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_id: str, bot_user_id: str | None
+def message_turn(
+    talk: SlackTalk,
+    client: WebClient,
+    event: dict[str, Any],
+    *,
+    team_id: str,
+    bot_user_id: str | None,
+    in_channel: bool,
 ) -> None:
-    """A turn of the user's DM conversation: the full conversation, requests included."""
-    claimed = _claim(talk, event, team_id)
-    if claimed is None:
-        return
-    channel, _, user, key = claimed
-    thread = event.get("thread_ts")
-    try:
-        text = clean_text(from_slack(event.get("text") or "", bot_user_id=bot_user_id))
-        reply = talk.turn(client, team_id=team_id, user_id=user, session_id=dm_session(team_id, user), text=text)
-    except Exception:
-        talk.release(key)  # nothing was decided: a redelivery may take the turn
-        log.exception("slack DM turn failed")
-        talk.apologise(client, channel, thread)
-        return
-    talk.post(client, channel, reply, thread_ts=thread)
-
-
-def mention(
-    talk: SlackTalk, client: WebClient, event: dict[str, Any], *, team_id: str, bot_user_id: str | None
-) -> None:
-    """A mention in a channel: answered in its thread; a request moves to the user's DM."""
+    """One message as a turn. In the DM: the user's whole conversation, requests included. In a
+    channel (a mention): a one-message conversation answered in its thread; a request said there
+    continues in the user's DM, since requests collect personal data."""
     claimed = _claim(talk, event, team_id)
     if claimed is None:
         return
     channel, ts, user, key = claimed
-    thread = event.get("thread_ts") or ts
-    text = clean_text(from_slack(event.get("text") or "", bot_user_id=bot_user_id))
+    thread = event.get("thread_ts") or (ts if in_channel else None)
+    session_id = thread_session(team_id, channel, ts) if in_channel else dm_session(team_id, user)
     try:
-        reply = talk.turn(
-            client,
-            team_id=team_id,
-            user_id=user,
-            session_id=thread_session(team_id, channel, ts),
-            text=text,
-            public=True,
-        )
-        if reply.continue_in_dm:  # requests collect personal data: never in a channel
+        text = clean_text(from_slack(event.get("text") or "", bot_user_id=bot_user_id))
+        reply = talk.turn(client, team_id=team_id, user_id=user, session_id=session_id, text=text, public=in_channel)
+        if reply.continue_in_dm:
             talk.continue_in_dm(client, team_id=team_id, user_id=user, action=reply.continue_in_dm)
             client.chat_postMessage(channel=channel, thread_ts=thread, text=moved_to_dm_text(user))
             return
     except Exception:
-        talk.release(key)
-        log.exception("slack mention turn failed")
+        talk.release(key)  # nothing was decided: a redelivery may take the turn
+        log.exception("slack %s turn failed", "mention" if in_channel else "DM")
         talk.apologise(client, channel, thread)
         return
     talk.post(client, channel, reply, thread_ts=thread)

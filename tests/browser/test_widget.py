@@ -211,12 +211,7 @@ def test_demo_page_question_shows_the_passage_and_its_section(
 
 
 def test_deletion_request_with_an_emailed_code_then_reload_restores_it(
-    live: Callable[..., Any],
-    page: Page,
-    smtp_server: Any,
-    make_services: Any,
-    make_settings: Any,
-    artifacts: Path,
+    live: Callable[..., Any], page: Page, smtp_server: Any, make_services: Any, make_settings: Any, artifacts: Path
 ) -> None:
     server = live(make_services(make_settings(SMTP_URL=smtp_server.url), senders=None))  # real SMTP to loopback
     email = "erin.example@example.com"
@@ -402,10 +397,7 @@ def test_markup_in_messages_and_passages_is_shown_as_text(
 
 
 def test_a_page_on_an_origin_that_is_not_allowed_cannot_talk_to_the_api(
-    live: Callable[..., Any],
-    page: Page,
-    host_site: HostSite,
-    make_settings: Any,
+    live: Callable[..., Any], page: Page, host_site: HostSite, make_settings: Any
 ) -> None:
     server = live(settings=make_settings(WIDGET_ALLOWED_ORIGINS="https://portal.example.com"))
     page.goto(host_site.portal(f"{server.url}/widget.js"))
@@ -419,10 +411,7 @@ def test_a_page_on_an_origin_that_is_not_allowed_cannot_talk_to_the_api(
 
 
 def test_configuration_from_data_attributes_and_init_with_a_signed_identity(
-    live: Callable[..., Any],
-    page: Page,
-    host_site: HostSite,
-    make_settings: Any,
+    live: Callable[..., Any], page: Page, host_site: HostSite, make_settings: Any
 ) -> None:
     secret = "portal-signing-secret"
     settings = make_settings(WIDGET_ALLOWED_ORIGINS=host_site.origin, WIDGET_IDENTITY_SECRET=secret)
@@ -475,10 +464,7 @@ def test_unknown_session_starts_afresh(live: Callable[..., Any], page: Page) -> 
 
 # ---- when things go wrong --------------------------------------------------------------------
 def test_offline_server_errors_and_rate_limits_are_explained_with_a_retry(
-    live: Callable[..., Any],
-    page: Page,
-    make_settings: Any,
-    artifacts: Path,
+    live: Callable[..., Any], page: Page, make_settings: Any, artifacts: Path
 ) -> None:
     server = live(settings=make_settings(RATE_LIMIT="3/minute"))
     page.goto(server.url + "/")

@@ -69,10 +69,7 @@ class Talk:
         with self.engine.db.read() as session:
             message = session.exec(
                 select(OutboxMessage)
-                .where(
-                    OutboxMessage.recipient == email,
-                    OutboxMessage.kind == "verification_code",
-                )
+                .where(OutboxMessage.recipient == email, OutboxMessage.kind == "verification_code")
                 .order_by(col(OutboxMessage.id).desc())
             ).first()
         assert message is not None, f"no code was sent to {email}"

@@ -8,46 +8,34 @@ import pytest
 from bot.flows import FLOWS, REQUEST_TYPES
 from bot.types import Requester
 from tests.bot.conversation.conftest import Talk
-from tests.factories import FakeClock
+from tests.factories import REQUESTS, FakeClock
 
-# request type -> (opening message, answers to its own fields: ("click", id) or ("say", text))
-OWN_FIELDS: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "deletion": ("please delete all my personal data", [("click", "everything")]),
-    "objection": (
-        "I object to you processing my data",
-        [
-            ("click", "usage_analytics"),
-            ("say", "I work on confidential projects; my usage reveals client names."),
-        ],
-    ),
-    "marketing_objection": ("stop sending me marketing emails", [("click", "email")]),
-    "consent_revocation": ("I want to withdraw my consent", [("click", "targeting_cookies")]),
-    "rectification": (
-        "my phone number in the portal is wrong",
-        [
-            ("click", "phone"),
-            ("say", "+358 40 000 0000"),
-            ("say", "+358 40 123 4567"),
-        ],
-    ),
-    "handoff": ("I want to talk to a person", [("say", "A question about my company's account admin.")]),
-}
 SIGNED_IN = Requester(email="pat@example.com", name="Pat Example", verified_via="signed_identity")
 
 
+def _file_handoff(talk: Talk) -> str:
+    """A signed-in requester files a request to talk to a person; its reference."""
+    talk.say("I want to talk to a person")
+    talk.say("About my company's account admin.")
+    talk.say("skip")
+    reply = talk.say("yes")
+    assert reply.ticket is not None
+    return reply.ticket.reference
+
+
 def test_every_request_type_is_walked_here() -> None:
-    assert set(OWN_FIELDS) == set(REQUEST_TYPES)
+    assert set(REQUESTS) == set(REQUEST_TYPES)
 
 
 def _own_fields(talk: Talk, flow: str) -> None:
-    opening, steps = OWN_FIELDS[flow]
+    opening, steps = REQUESTS[flow]
     assert talk.say(opening).intent == flow
     for how, value in steps:
         reply = talk.click(value) if how == "click" else talk.say(value)
         assert reply.intent == flow, reply.reply
 
 
-@pytest.mark.parametrize("flow", list(OWN_FIELDS))
+@pytest.mark.parametrize("flow", list(REQUESTS))
 def test_each_request_from_first_message_to_ticket(talk: Talk, flow: str) -> None:
     _own_fields(talk, flow)
     assert talk.asking == "name"
@@ -152,10 +140,7 @@ def test_an_expired_trusted_channel_keeps_its_id_but_not_its_flow(engine: object
 
 def test_status_and_withdrawal_are_flows_like_the_others(engine: object) -> None:
     talk = Talk(engine, requester=SIGNED_IN)  # type: ignore[arg-type]
-    talk.say("I want to talk to a person")
-    talk.say("About my company's account admin.")
-    talk.say("skip")
-    reference = talk.say("yes").ticket.reference  # type: ignore[union-attr]
+    reference = _file_handoff(talk)
 
     status = talk.say("what's the status of my request?")
     assert status.intent == "ticket_status" and reference in status.reply and talk.state().flow is None
@@ -170,10 +155,7 @@ def test_status_and_withdrawal_are_flows_like_the_others(engine: object) -> None
 
 def test_nobody_withdraws_a_ticket_that_is_not_theirs(engine: object) -> None:
     owner = Talk(engine, requester=SIGNED_IN)  # type: ignore[arg-type]
-    owner.say("I want to talk to a person")
-    owner.say("About my company's account admin.")
-    owner.say("skip")
-    reference = owner.say("yes").ticket.reference  # type: ignore[union-attr]
+    reference = _file_handoff(owner)
     other = Talk(engine, requester=Requester(email="eve@example.com", name="Eve", verified_via="signed_identity"))  # type: ignore[arg-type]
     reply = other.say(f"withdraw my request {reference}")
     assert "couldn't find a request" in reply.reply

@@ -117,9 +117,7 @@ def two_apps(
 
 
 def test_events_delivered_four_times_across_two_processes_are_handled_once(
-    two_apps: list[AppProcess],
-    fake_slack: FakeSlack,
-    postgres_url: str,
+    two_apps: list[AppProcess], fake_slack: FakeSlack, postgres_url: str
 ) -> None:
     platforms = [SlackPlatform(app.url, SIGNING_SECRET, fake_slack) for app in two_apps]
     bodies = []

@@ -5,14 +5,7 @@ from __future__ import annotations
 import json
 
 from bot.types import Choice, Citation, Expecting, Reply, TicketSummary
-from handlers.slack.render import (
-    agent_ticket_message,
-    chosen_blocks,
-    escape,
-    from_slack,
-    mrkdwn,
-    reply_message,
-)
+from handlers.slack.render import agent_ticket_message, chosen_blocks, escape, from_slack, mrkdwn, reply_message
 
 
 def test_text_from_slack_is_made_plain() -> None:
