@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -19,3 +20,10 @@ def source(knowledge: Any) -> KnowledgeSource:
 def retriever(knowledge: Any) -> Retriever:
     """The Retriever over the session's ingested index (see tests/conftest.py)."""
     return knowledge.retriever
+
+
+@pytest.fixture(scope="session")
+def onnx_cache(shared_dirs: dict[str, Path]) -> Path:
+    """The converted model lives in pytest's cache, keyed by content, so runs after the first reuse it."""
+    return shared_dirs["cache"]
+
