@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,3 +28,12 @@ def onnx_cache(shared_dirs: dict[str, Path]) -> Path:
     """The converted model lives in pytest's cache, keyed by content, so runs after the first reuse it."""
     return shared_dirs["cache"]
 
+
+@pytest.fixture(scope="session")
+def onnx_embeddings(onnx_cache: Path) -> Iterator[Any]:
+    """The ONNX embedder over the packaged model, built through the app's factory."""
+    from knowledge.embeddings import load_embeddings
+
+    embedder = load_embeddings(cache_dir=onnx_cache)
+    yield embedder
+    embedder.close()
