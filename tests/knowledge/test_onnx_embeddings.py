@@ -141,7 +141,7 @@ def test_int8_backend_is_close_to_fp32_under_its_own_name(onnx_cache: Path, onnx
         assert int8.name != onnx_embeddings.name  # drifted vectors get their own index
         texts = ["How long do you keep my data?", "Who do you share my personal data with?"]
         cosine = (int8.embed_many(texts) * onnx_embeddings.embed_many(texts)).sum(axis=1)
-        assert cosine.min() > 0.95
+        assert cosine.min() > 0.97
     finally:
         int8.close()
 
