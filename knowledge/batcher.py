@@ -3,8 +3,12 @@
 The server answers turns in a thread pool, so several questions often need an embedding at once.
 One worker thread takes whatever is queued (waiting at most `max_wait` for more to arrive, at most
 `max_batch` texts), runs one batch, and hands each caller its row through a Future. While the model
-is busy, new texts queue up, so under load batches form by themselves; alone, a text waits only
-`max_wait`.
+is busy, new texts queue up, so under load batches form by themselves.
+
+Measured on 2 cores (bench/embeddings.py): a batch of 4-16 short questions costs about 30% less
+CPU per text than single calls (fp32; about 10% int8), beyond 16 padding eats the gain; waiting
+1 ms for company raised the median latency and lowered throughput with eight busy threads, so by
+default nothing waits: a lone question runs at once, and the batch is whatever queued meanwhile.
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ class BatcherClosed(RuntimeError):
 class Batcher:
     """Runs `run` on batches of the texts submitted from any thread; `close()` stops its worker."""
 
-    def __init__(self, run: BatchFunction, *, max_batch: int = 32, max_wait: float = 0.001,
+    def __init__(self, run: BatchFunction, *, max_batch: int = 16, max_wait: float = 0.0,
                  name: str = "embedding-batcher") -> None:
         if max_batch < 1 or max_wait < 0:
             raise ValueError("max_batch must be >= 1 and max_wait >= 0")

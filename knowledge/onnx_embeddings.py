@@ -42,8 +42,8 @@ class OnnxEmbeddings(Embeddings):
         name: str,
         threads: int = 0,
         cache_size: int = 2048,
-        max_batch: int = 32,
-        max_wait: float = 0.001,
+        max_batch: int = 16,
+        max_wait: float = 0.0,
     ) -> None:
         started = time.perf_counter()
         self.model_path = model_path  # the retriever reads vocab.txt from here
