@@ -61,7 +61,7 @@ def concurrently(embed: Any, questions: list[str], label: str) -> dict[str, floa
                 if not pending:
                     return
                 text = pending.pop()
-            latencies.append(timed(lambda: embed(text)))
+            latencies.append(timed(lambda text=text: embed(text)))
 
     pool = [threading.Thread(target=ask) for _ in range(CONCURRENT_THREADS)]
     started = time.perf_counter()
@@ -92,10 +92,11 @@ def worker(backend: str, threads: int, cache_dir: Path, questions: list[str]) ->
     for q in questions:
         model_ms.append(timed(lambda q=q: model_call([q])))
         query_ms.append(timed(lambda q=q: embedder.embed_query(q + " (query)")))
-    batch16_ms = statistics.median(timed(lambda i=i: embedder.embed_many(questions[i:i + 16])) for i in range(0, 160, 16))
+    batch16_ms = statistics.median(timed(lambda i=i: embedder.embed_many(questions[i:i + 16]))
+                                   for i in range(0, 160, 16))
     # Many threads at once: each calling the model itself, then through the query path (batched).
     concurrent = {"model alone": concurrently(lambda q: model_call([q]), questions, "model")}
-    batcher = getattr(embedder, "batcher", None)
+    batcher: Any = getattr(embedder, "batcher", None)
     if batcher is None:
         concurrent["query path"] = concurrently(embedder.embed_query, questions, "query path, concurrent")
     for wait in (0.0, 0.001) if batcher is not None else ():
@@ -122,7 +123,8 @@ def run_worker(backend: str, threads: int, cache_dir: Path, questions: list[str]
         input=json.dumps(questions), capture_output=True, text=True, check=True, cwd=ROOT,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )
-    return json.loads(result.stdout.strip().splitlines()[-1])
+    row: dict[str, Any] = json.loads(result.stdout.strip().splitlines()[-1])
+    return row
 
 
 def only_onnx_rss(cache_dir: Path) -> float:

@@ -78,7 +78,8 @@ class OnnxEmbeddings(Embeddings):
         return self._batcher
 
     def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return self.embed_many(texts).tolist()
+        vectors: list[list[float]] = self.embed_many(texts).tolist()
+        return vectors
 
     def embed_query(self, text: str) -> list[float]:
         with self._lock:
@@ -86,7 +87,7 @@ class OnnxEmbeddings(Embeddings):
             if cached is not None:
                 self._cache.move_to_end(text)
                 return cached
-        vector = self._batcher.embed(text).tolist()
+        vector: list[float] = self._batcher.embed(text).tolist()
         with self._lock:
             self._cache[text] = vector
             if len(self._cache) > self._cache_size:
@@ -126,4 +127,5 @@ class OnnxEmbeddings(Embeddings):
         # sentence-transformers clamps the token count at 1e-9 and the norm at 1e-12.
         pooled = summed / np.maximum(weights.sum(axis=1), 1e-9)
         norms = np.linalg.norm(pooled, axis=1, keepdims=True)
-        return (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        unit: np.ndarray = (pooled / np.maximum(norms, 1e-12)).astype(np.float32)
+        return unit

@@ -112,94 +112,125 @@ def _quantize(source: Path, target: Path) -> None:
 
 def build_graph(model_path: Path) -> Any:
     """The BERT encoder as an ONNX ModelProto: (input_ids, attention_mask) -> last_hidden_state."""
-    from onnx import TensorProto, helper, numpy_helper
+    from onnx import helper
     from safetensors.numpy import load_file
 
     config = json.loads((model_path / "config.json").read_text(encoding="utf-8"))
     _check_supported(config)
-    weights = load_file(str(model_path / "model.safetensors"))
-    hidden, heads = int(config["hidden_size"]), int(config["num_attention_heads"])
-    head_size = hidden // heads
-    eps = float(config["layer_norm_eps"])
-    nodes: list[Any] = []
-    inits: list[Any] = []
+    builder = _GraphBuilder(load_file(str(model_path / "model.safetensors")), config)
+    x = builder.embeddings()
+    bias = builder.attention_bias()
+    for i in range(int(config["num_hidden_layers"])):
+        x = builder.attention(x, bias, f"encoder.layer.{i}", f"l{i}")
+        x = builder.feed_forward(x, f"encoder.layer.{i}", f"l{i}")
+    model = helper.make_model(builder.graph(x), opset_imports=[helper.make_opsetid("", OPSET)],
+                              producer_name="knowledge.onnx_export")
+    model.ir_version = 8  # readable by every onnxruntime that knows opset 17
+    return model
 
-    def const(name: str, value: np.ndarray) -> str:
-        inits.append(numpy_helper.from_array(np.ascontiguousarray(value), name))
+
+class _GraphBuilder:
+    """Collects the nodes and weights of the graph; each method adds one block of BERT."""
+
+    def __init__(self, weights: dict[str, np.ndarray], config: dict[str, Any]) -> None:
+        from onnx import helper, numpy_helper
+
+        self._helper, self._numpy_helper = helper, numpy_helper
+        self.weights = weights
+        self.hidden = int(config["hidden_size"])
+        self.heads = int(config["num_attention_heads"])
+        self.eps = float(config["layer_norm_eps"])
+        self.nodes: list[Any] = []
+        self.initializers: list[Any] = []
+
+    def const(self, name: str, value: np.ndarray | float | list[int]) -> str:
+        """An initializer: lists are int64 shapes and axes; weights and scalars are float32."""
+        array = np.asarray(value, dtype=np.int64 if isinstance(value, list) else np.float32)
+        self.initializers.append(self._numpy_helper.from_array(np.ascontiguousarray(array), name))
         return name
 
-    def node(op: str, inputs: list[str], output: str, **attrs: Any) -> str:
-        nodes.append(helper.make_node(op, inputs, [output], name=output, **attrs))
+    def node(self, op: str, inputs: list[str], output: str, **attrs: Any) -> str:
+        self.nodes.append(self._helper.make_node(op, inputs, [output], name=output, **attrs))
         return output
 
-    def weight(key: str) -> str:
-        return const(key, weights[key].astype(np.float32))
+    def weight(self, key: str) -> str:
+        return self.const(key, self.weights[key])
 
-    def linear(x: str, prefix: str, out: str) -> str:
+    def linear(self, x: str, prefix: str, out: str) -> str:
         # torch keeps Linear weights as (out, in); MatMul wants (in, out).
-        w = const(f"{prefix}.weight_t", weights[f"{prefix}.weight"].astype(np.float32).T)
-        return node("Add", [node("MatMul", [x, w], f"{out}_mm"), weight(f"{prefix}.bias")], out)
+        w = self.const(f"{prefix}.weight_t", self.weights[f"{prefix}.weight"].T)
+        return self.node("Add", [self.node("MatMul", [x, w], f"{out}_mm"), self.weight(f"{prefix}.bias")], out)
 
-    def layer_norm(x: str, prefix: str, out: str) -> str:
-        return node("LayerNormalization", [x, weight(f"{prefix}.weight"), weight(f"{prefix}.bias")], out,
-                    axis=-1, epsilon=eps)
+    def layer_norm(self, x: str, prefix: str, out: str) -> str:
+        scale_and_shift = [self.weight(f"{prefix}.weight"), self.weight(f"{prefix}.bias")]
+        return self.node("LayerNormalization", [x, *scale_and_shift], out, axis=-1, epsilon=self.eps)
 
-    # Embeddings: word + position + token type. One sentence per input, so the type is always 0.
-    seq_len = node("Shape", ["input_ids"], "seq_len", start=1, end=2)
-    positions = node("Slice", [weight("embeddings.position_embeddings.weight"), const("zero", np.array([0], dtype=np.int64)),
-                               seq_len, const("axis0", np.array([0], dtype=np.int64))], "positions")
-    words = node("Gather", [weight("embeddings.word_embeddings.weight"), "input_ids"], "words")
-    type0 = const("type0", weights["embeddings.token_type_embeddings.weight"][0].astype(np.float32))
-    summed = node("Add", [node("Add", [words, positions], "emb_wp"), type0], "emb_sum")
-    x = layer_norm(summed, "embeddings.LayerNorm", "emb_out")
+    def embeddings(self) -> str:
+        """Word + position + token type. One sentence per input, so the type is always 0."""
+        seq_len = self.node("Shape", ["input_ids"], "seq_len", start=1, end=2)
+        table = self.weight("embeddings.position_embeddings.weight")
+        positions = self.node("Slice", [table, self.const("zero", [0]), seq_len, self.const("axis0", [0])],
+                              "positions")
+        words = self.node("Gather", [self.weight("embeddings.word_embeddings.weight"), "input_ids"], "words")
+        type0 = self.const("type0", self.weights["embeddings.token_type_embeddings.weight"][0])
+        summed = self.node("Add", [self.node("Add", [words, positions], "emb_wp"), type0], "emb_sum")
+        return self.layer_norm(summed, "embeddings.LayerNorm", "emb_out")
 
-    # Padding gets the most negative float added to its attention scores, as transformers does.
-    mask = node("Cast", ["attention_mask"], "mask_f", to=TensorProto.FLOAT)
-    inverted = node("Sub", [const("one", np.array(1.0, dtype=np.float32)), mask], "mask_inv")
-    bias = node("Mul", [inverted, const("neg", np.array(np.finfo(np.float32).min, dtype=np.float32))], "mask_neg")
-    bias = node("Unsqueeze", [bias, const("axes12", np.array([1, 2], dtype=np.int64))], "mask_bias")  # (b, 1, 1, s)
-    split_heads = const("split_heads", np.array([0, 0, heads, head_size], dtype=np.int64))
-    merge_heads = const("merge_heads", np.array([0, 0, hidden], dtype=np.int64))
-    scale = const("scale", np.array(1.0 / math.sqrt(head_size), dtype=np.float32))
-    half, one = const("half", np.array(0.5, dtype=np.float32)), "one"
-    sqrt2 = const("sqrt2", np.array(math.sqrt(2.0), dtype=np.float32))
+    def attention_bias(self) -> str:
+        """(b, 1, 1, s): 0 for real tokens, the most negative float for padding, as transformers."""
+        from onnx import TensorProto
 
-    for i in range(int(config["num_hidden_layers"])):
-        p, n = f"encoder.layer.{i}", f"l{i}"
+        mask = self.node("Cast", ["attention_mask"], "mask_f", to=TensorProto.FLOAT)
+        inverted = self.node("Sub", [self.const("one", 1.0), mask], "mask_inv")
+        bias = self.node("Mul", [inverted, self.const("neg", float(np.finfo(np.float32).min))], "mask_neg")
+        return self.node("Unsqueeze", [bias, self.const("axes12", [1, 2])], "mask_bias")
+
+    def attention(self, x: str, bias: str, p: str, n: str) -> str:
+        """Multi-head self-attention with its residual and LayerNorm."""
+        head_size = self.hidden // self.heads
+        split = self.const(f"{n}_split", [0, 0, self.heads, head_size])
 
         def heads_of(kind: str, perm: list[int]) -> str:
-            projected = linear(x, f"{p}.attention.self.{kind}", f"{n}_{kind}")
-            shaped = node("Reshape", [projected, split_heads], f"{n}_{kind}_heads")
-            return node("Transpose", [shaped], f"{n}_{kind}_t", perm=perm)
+            projected = self.linear(x, f"{p}.attention.self.{kind}", f"{n}_{kind}")
+            shaped = self.node("Reshape", [projected, split], f"{n}_{kind}_heads")
+            return self.node("Transpose", [shaped], f"{n}_{kind}_t", perm=perm)
 
         q = heads_of("query", [0, 2, 1, 3])  # (b, h, s, d)
         k = heads_of("key", [0, 2, 3, 1])  # (b, h, d, s)
         v = heads_of("value", [0, 2, 1, 3])
-        scores = node("Mul", [node("MatMul", [q, k], f"{n}_qk"), scale], f"{n}_scaled")
-        probs = node("Softmax", [node("Add", [scores, bias], f"{n}_masked")], f"{n}_probs", axis=-1)
-        context = node("Transpose", [node("MatMul", [probs, v], f"{n}_ctx")], f"{n}_ctx_t", perm=[0, 2, 1, 3])
-        context = node("Reshape", [context, merge_heads], f"{n}_ctx_merged")
-        attended = linear(context, f"{p}.attention.output.dense", f"{n}_attn_out")
-        x = layer_norm(node("Add", [attended, x], f"{n}_attn_res"), f"{p}.attention.output.LayerNorm", f"{n}_attn_ln")
-        # Exact (erf) GELU, as BERT's "gelu"; onnxruntime fuses this pattern into one kernel.
-        inner = linear(x, f"{p}.intermediate.dense", f"{n}_inter")
-        erf = node("Erf", [node("Div", [inner, sqrt2], f"{n}_div")], f"{n}_erf")
-        gelu = node("Mul", [node("Mul", [inner, node("Add", [erf, one], f"{n}_erf1")], f"{n}_gx"), half], f"{n}_gelu")
-        out = linear(gelu, f"{p}.output.dense", f"{n}_out")
-        x = layer_norm(node("Add", [out, x], f"{n}_out_res"), f"{p}.output.LayerNorm", f"{n}_ln")
+        scale = self.const(f"{n}_scale", 1.0 / math.sqrt(head_size))
+        scores = self.node("Mul", [self.node("MatMul", [q, k], f"{n}_qk"), scale], f"{n}_scaled")
+        probs = self.node("Softmax", [self.node("Add", [scores, bias], f"{n}_masked")], f"{n}_probs", axis=-1)
+        context = self.node("Transpose", [self.node("MatMul", [probs, v], f"{n}_ctx")], f"{n}_ctx_t",
+                            perm=[0, 2, 1, 3])
+        merged = self.node("Reshape", [context, self.const(f"{n}_merge", [0, 0, self.hidden])], f"{n}_ctx_merged")
+        attended = self.linear(merged, f"{p}.attention.output.dense", f"{n}_attn_out")
+        residual = self.node("Add", [attended, x], f"{n}_attn_res")
+        return self.layer_norm(residual, f"{p}.attention.output.LayerNorm", f"{n}_attn_ln")
 
-    nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"], name="last_hidden_state"))
-    dims = ["batch", "sequence"]
-    graph = helper.make_graph(
-        nodes,
-        "sentence_encoder",
-        [helper.make_tensor_value_info(name, TensorProto.INT64, dims) for name in ("input_ids", "attention_mask")],
-        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, [*dims, hidden])],
-        inits,
-    )
-    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="knowledge.onnx_export")
-    model.ir_version = 8  # readable by every onnxruntime that knows opset 17
-    return model
+    def feed_forward(self, x: str, p: str, n: str) -> str:
+        """Intermediate dense with exact (erf) GELU, output dense, residual and LayerNorm."""
+        inner = self.linear(x, f"{p}.intermediate.dense", f"{n}_inter")
+        # BERT's "gelu" is x * 0.5 * (1 + erf(x / sqrt 2)); onnxruntime fuses this into one kernel.
+        erf = self.node("Erf", [self.node("Div", [inner, self.const(f"{n}_sqrt2", math.sqrt(2.0))], f"{n}_div")],
+                        f"{n}_erf")
+        plus_one = self.node("Add", [erf, self.const(f"{n}_one", 1.0)], f"{n}_erf1")
+        gelu = self.node("Mul", [self.node("Mul", [inner, plus_one], f"{n}_gx"), self.const(f"{n}_half", 0.5)],
+                         f"{n}_gelu")
+        out = self.linear(gelu, f"{p}.output.dense", f"{n}_out")
+        return self.layer_norm(self.node("Add", [out, x], f"{n}_out_res"), f"{p}.output.LayerNorm", f"{n}_ln")
+
+    def graph(self, x: str) -> Any:
+        """The finished graph with `x` as its output `last_hidden_state`."""
+        from onnx import TensorProto
+
+        helper = self._helper
+        self.nodes.append(helper.make_node("Identity", [x], ["last_hidden_state"], name="last_hidden_state"))
+        dims = ["batch", "sequence"]
+        inputs = [helper.make_tensor_value_info(name, TensorProto.INT64, dims)
+                  for name in ("input_ids", "attention_mask")]
+        output = helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, [*dims, self.hidden])
+        return helper.make_graph(self.nodes, "sentence_encoder", inputs, [output], self.initializers)
 
 
 def _check_supported(config: dict[str, Any]) -> None:

@@ -37,8 +37,8 @@ def test_same_surface_as_the_torch_embedder(onnx_embeddings: Any) -> None:
     many = onnx_embeddings.embed_many(["How long do you keep my data?", "", "Wer ist verantwortlich?"])
     assert many.shape == (3, 384) and many.dtype == np.float32
     np.testing.assert_allclose(many[0], vector, atol=1e-6)
-    np.testing.assert_allclose(onnx_embeddings.embed_documents(["", "x"]), many[[1]].tolist() + [
-        onnx_embeddings.embed_query("x")], atol=1e-6)
+    np.testing.assert_allclose(onnx_embeddings.embed_documents(["", "x"]),
+                               [many[1], onnx_embeddings.embed_query("x")], atol=1e-6)
     assert onnx_embeddings.embed_many([]).shape == (0, 384)
 
 
