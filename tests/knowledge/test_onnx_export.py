@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -81,3 +82,13 @@ def test_the_graph_masks_padding(onnx_cache: Path) -> None:
     padded = session.run(None, {"input_ids": padded_ids, "attention_mask": mask})[0]
     assert alone.shape == (1, 6, 384)
     np.testing.assert_allclose(padded[:, :6], alone, atol=1e-5)
+
+
+def test_concurrent_conversions_leave_one_whole_file(tmp_path: Path) -> None:
+    """Workers starting together may both convert; each rename is whole, the reader never sees half."""
+    cache = tmp_path / "cache"
+    with ThreadPoolExecutor(max_workers=3) as pool:
+        paths = list(pool.map(lambda _: ensure_onnx_model(packaged_model_path(), cache), range(3)))
+    assert len(set(paths)) == 1
+    assert os.listdir(cache / "embeddings") == [paths[0].name]
+    ort.InferenceSession(str(paths[0]), providers=["CPUExecutionProvider"])  # loads: not truncated
