@@ -51,6 +51,7 @@ def build_services(
 ) -> Services:
     """Everything behind the routes, ready to serve (or to report why not via /healthz)."""
     settings.ensure_local_dirs()
+    owns_embeddings = embeddings is None and knowledge is None
     db = Database(settings.DATABASE_URL)
     db_ready = _try(db.migrate, "database migration")
     knowledge, classifier, answerer = build_understanding(
@@ -77,7 +78,7 @@ def build_services(
         idle=timedelta(minutes=settings.SESSION_IDLE_MINUTES),
         on_queued=outbox.kick,
     )
-    return Services(
+    services = Services(
         settings=settings,
         db=db,
         knowledge=knowledge,
@@ -87,6 +88,9 @@ def build_services(
         clock=clock,
         db_ready=db_ready,
     )
+    if owns_embeddings:  # parts a caller passed in are the caller's to close
+        services.closers.append(knowledge.embeddings.close)
+    return services
 
 
 def build_understanding(
@@ -99,9 +103,11 @@ def build_understanding(
 ) -> tuple[KnowledgeBase, IntentClassifier, Answerer]:
     """The parts that read messages: knowledge base (ingested if needed), classifier, answerer."""
     if embeddings is None:
-        from knowledge.embeddings import LocalEmbeddings
+        from knowledge.embeddings import load_embeddings
 
-        embeddings = LocalEmbeddings(threads=settings.EMBEDDING_THREADS)
+        embeddings = load_embeddings(
+            cache_dir=Path(settings.CACHE_DIR), threads=settings.EMBEDDING_THREADS, backend=settings.EMBEDDING_BACKEND
+        )
     if knowledge is None:
         knowledge = KnowledgeBase(
             embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL
@@ -135,6 +141,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         finally:
             stop.set()
             services.outbox.stop()
+            for close in services.closers:
+                close()
 
     app = FastAPI(
         title="Privacy helpdesk",

@@ -54,7 +54,10 @@ class Settings(BaseSettings):
     PURGE_TRANSCRIPTS_AFTER_DAYS: int = 90
     PURGE_CODES_AFTER_DAYS: int = 1
     AUTO_INGEST: bool = True
-    EMBEDDING_THREADS: int = 0  # 0: PyTorch's default; `serve --workers N` sets cores/N
+    EMBEDDING_THREADS: int = 0  # 0: ONNX Runtime's default; `serve --workers N` sets cores/N
+    # "onnx" (the default: ONNX Runtime, no torch in the server), "onnx-int8" (faster, its own index)
+    # or "torch" (sentence-transformers, needs the `torch` extra).
+    EMBEDDING_BACKEND: Literal["onnx", "onnx-int8", "torch"] = "onnx"
 
     @field_validator("WIDGET_ALLOWED_ORIGINS", mode="before")
     @classmethod

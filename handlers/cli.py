@@ -43,13 +43,13 @@ def _progress(stage: str, done: int, total: int) -> None:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     """Build the knowledge index (idempotent: an unchanged statement is not re-embedded)."""
-    from knowledge.embeddings import LocalEmbeddings
+    from knowledge.embeddings import load_embeddings
     from knowledge.service import KnowledgeBase
 
     settings = args.wiring.settings()
     settings.ensure_local_dirs()
     print("Loading the embedding model (offline)...", file=sys.stderr)
-    embeddings = LocalEmbeddings()
+    embeddings = load_embeddings(cache_dir=Path(settings.CACHE_DIR), backend=settings.EMBEDDING_BACKEND)
     knowledge = KnowledgeBase(embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL)
     where = settings.CHROMA_URL or settings.CHROMA_PATH
     print(f"Indexing statement version {knowledge.statement.version} into {where}", file=sys.stderr)
@@ -169,6 +169,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     import uvicorn
 
+    from knowledge.embeddings import model_name, prepare_embeddings
     from knowledge.service import index_is_current
 
     settings = args.wiring.settings()
@@ -177,7 +178,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
     # One worker ingests at start-up by itself. Several would race to do the same work, so a
     # stale index is built first — in a child process, so the model it loads does not stay
     # resident in the server's parent process (every worker loads its own copy anyway).
-    stale = args.workers > 1 and not index_is_current(chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL)
+    # The ONNX model is converted once here (about a second), not by every worker at start-up.
+    prepare_embeddings(cache_dir=Path(settings.CACHE_DIR), backend=settings.EMBEDDING_BACKEND)
+    stale = args.workers > 1 and not index_is_current(
+        chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL, model=model_name(settings.EMBEDDING_BACKEND)
+    )
     if stale and subprocess.run([*args.wiring.command, "ingest"], check=False).returncode != 0:
         print("privacy-bot: ingest failed; the server will retry at start-up.", file=sys.stderr)
     if args.workers > 1 and not settings.EMBEDDING_THREADS:

@@ -28,6 +28,7 @@ class Services:
     clock: Callable[[], datetime]
     db_ready: bool = False
     extras: dict[str, Any] = field(default_factory=dict)  # channel-specific parts (Slack app, ...)
+    closers: list[Callable[[], None]] = field(default_factory=list)  # run at shutdown (what was built here)
 
 
 def get_services(request: Request) -> Services:

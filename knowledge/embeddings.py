@@ -1,9 +1,15 @@
-"""Offline sentence embeddings from the all-MiniLM-L6-v2 model shipped in a PyPI package."""
+"""Offline sentence embeddings from the all-MiniLM-L6-v2 model shipped in a PyPI package.
+
+`load_embeddings` is what the app calls: ONNX by default (onnxruntime, no torch in the process),
+PyTorch through sentence-transformers (`LocalEmbeddings`) for comparison.
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
+import time
 from collections import OrderedDict
 from pathlib import Path
 
@@ -19,6 +25,9 @@ import numpy as np
 from langchain_core.embeddings import Embeddings
 
 MODEL_NAME = "all-MiniLM-L6-v2"
+BACKENDS = ("onnx", "onnx-int8", "torch")
+
+log = logging.getLogger(__name__)
 
 
 def packaged_model_path() -> Path:
@@ -36,6 +45,7 @@ class LocalEmbeddings(Embeddings):
     """
 
     def __init__(self, model_path: Path | None = None, *, cache_size: int = 2048, threads: int = 0) -> None:
+        started = time.perf_counter()
         from langchain_huggingface import HuggingFaceEmbeddings
 
         if threads > 0:
@@ -54,6 +64,7 @@ class LocalEmbeddings(Embeddings):
         self._cache: OrderedDict[str, list[float]] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        log.info("embedding model: loaded PyTorch in %.1f s", time.perf_counter() - started)
 
     @property
     def name(self) -> str:
@@ -78,3 +89,40 @@ class LocalEmbeddings(Embeddings):
     def embed_many(self, texts: list[str]) -> np.ndarray:
         """Embed a batch as a (n, dim) float32 matrix (used for classifier training)."""
         return np.asarray(self.embed_documents(texts), dtype=np.float32)
+
+    def close(self) -> None:
+        """Nothing to stop; here so every backend can be closed alike."""
+
+
+def load_embeddings(*, cache_dir: Path, threads: int = 0, backend: str = "onnx") -> Embeddings:
+    """The packaged model as langchain Embeddings: "onnx" (default), "onnx-int8" or "torch".
+
+    The ONNX file is converted into `cache_dir` on first use (about a second, no torch) and reused
+    afterwards; `threads` caps the model's intra-op threads (0: the runtime's default).
+    """
+    if backend not in BACKENDS:
+        raise ValueError(f"unknown embedding backend {backend!r}; expected one of {', '.join(BACKENDS)}")
+    if backend == "torch":
+        return LocalEmbeddings(threads=threads)
+    from knowledge.onnx_embeddings import OnnxEmbeddings
+    from knowledge.onnx_export import ensure_onnx_model
+
+    int8 = backend == "onnx-int8"
+    model_path = packaged_model_path()
+    onnx_path = ensure_onnx_model(model_path, cache_dir, int8=int8)
+    # int8 vectors drift from fp32 ones, so they get their own name and with it their own index.
+    return OnnxEmbeddings(onnx_path, model_path, name=model_name(backend), threads=threads)
+
+
+def model_name(backend: str = "onnx") -> str:
+    """The name an index built with `backend` is kept under (int8 vectors drift: their own index)."""
+    return f"{MODEL_NAME}-int8" if backend == "onnx-int8" else MODEL_NAME
+
+
+def prepare_embeddings(*, cache_dir: Path, backend: str = "onnx") -> Path | None:
+    """Convert the model for `backend` into `cache_dir` now (install/ingest time); the file, if any."""
+    if backend == "torch":
+        return None
+    from knowledge.onnx_export import ensure_onnx_model
+
+    return ensure_onnx_model(packaged_model_path(), cache_dir, int8=backend == "onnx-int8")

@@ -8,6 +8,7 @@ from pathlib import Path
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
 
+from knowledge.embeddings import MODEL_NAME
 from knowledge.ingest import HINTS_PATH, KnowledgeSource, Progress, chroma_client, collection_name, ingest, is_current
 from knowledge.retriever import Retrieval, Retriever
 from knowledge.statement import STATEMENT_PATH
@@ -17,13 +18,11 @@ class IndexNotReady(Exception):
     """The index is missing or stale and may not be built here."""
 
 
-def index_is_current(*, chroma_path: str, chroma_url: str | None = None) -> bool:
-    """Whether the index for the current statement exists, checked without loading the model."""
-    from knowledge.embeddings import MODEL_NAME
-
+def index_is_current(*, chroma_path: str, chroma_url: str | None = None, model: str = MODEL_NAME) -> bool:
+    """Whether the index of the current statement for `model` exists, checked without loading the model."""
     try:
         client = chroma_client(path=chroma_path, url=chroma_url)
-        return is_current(client, collection_name(KnowledgeSource.load(), MODEL_NAME))
+        return is_current(client, collection_name(KnowledgeSource.load(), model))
     except Exception:  # an unreachable Chroma server: let the normal start-up path report it
         return False
 

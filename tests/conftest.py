@@ -43,10 +43,13 @@ def _no_outside_configuration(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
-def embeddings() -> Any:
-    from knowledge.embeddings import LocalEmbeddings
+def embeddings(shared_dirs: dict[str, Path]) -> Iterator[Any]:
+    """The embedder the server uses (ONNX Runtime over the packaged model), converted once per cache."""
+    from knowledge.embeddings import load_embeddings
 
-    return LocalEmbeddings()
+    embedder = load_embeddings(cache_dir=shared_dirs["cache"])
+    yield embedder
+    embedder.close()
 
 
 @pytest.fixture(scope="session")

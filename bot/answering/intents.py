@@ -111,7 +111,9 @@ class IntentClassifier:
 
     def _load_or_train(self, cache_dir: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         digest = hashlib.sha256(
-            json.dumps([_FORMAT, self.examples, self.domain_texts], sort_keys=True).encode()
+            json.dumps(
+                [_FORMAT, _model_name(self.embeddings), self.examples, self.domain_texts], sort_keys=True
+            ).encode()
         ).hexdigest()[:16]
         cache = cache_dir / f"intents-{digest}.npz" if cache_dir else None
         if cache and cache.exists():
@@ -142,6 +144,11 @@ class IntentClassifier:
             return Prediction(rule, 1.0, scores)
         best = int(np.argmax(probs))
         return Prediction(self.labels[best], float(probs[best]), scores)
+
+
+def _model_name(embeddings: Embedder) -> str:
+    """Which model the vectors come from: a model with other vectors needs its own trained weights."""
+    return str(getattr(embeddings, "name", ""))
 
 
 def _embed(embeddings: Embedder, texts: list[str]) -> np.ndarray:
