@@ -32,6 +32,8 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        personal = str(scope.get("path", "")).startswith("/api/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
@@ -43,6 +45,8 @@ class SecurityHeaders:
                     b"content-security-policy": DEFAULT_CSP.encode(),
                     b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
                 }
+                if personal:  # chat replies, transcripts, the agent API: never kept by a browser or proxy
+                    extra[b"cache-control"] = b"no-store"
                 if self.https:
                     extra[b"strict-transport-security"] = b"max-age=31536000; includeSubDomains"
                 headers += [(k, v) for k, v in extra.items() if k not in present]

@@ -17,6 +17,7 @@ CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
 SEND_WINDOW = timedelta(minutes=15)
 MAX_SENDS = 3
+_HEX = frozenset("0123456789abcdef")
 
 
 def sign_identity(email: str, secret: str) -> str:
@@ -28,7 +29,11 @@ def verify_signature(email: str, signature: str, secret: str | None) -> bool:
     """Constant-time check of a host-signed identity; False when no secret is configured."""
     if not secret or not email or not signature:
         return False
-    return hmac.compare_digest(sign_identity(email, secret), signature.strip().lower())
+    given = signature.strip().lower()
+    # Hex first: compare_digest refuses non-ASCII str (a 500 before), and bytes compare alike.
+    if len(given) != 64 or not set(given) <= _HEX:
+        return False
+    return hmac.compare_digest(sign_identity(email, secret).encode("ascii"), given.encode("ascii"))
 
 
 @dataclass(frozen=True)

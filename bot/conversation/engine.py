@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -121,7 +122,9 @@ class Engine:
                 conversation = session.get(Conversation, inbound.session_id)
         except StoreUnavailable:
             return None
-        flow = ConversationState.load(conversation.state).flow if conversation else None
+        if conversation is None or conversation.channel != inbound.channel:
+            return None
+        flow = ConversationState.load(conversation.state).flow
         return self.dialog.pending_kind(flow) if flow else None
 
     def _turn(self, session: Session, inbound: Inbound, understanding: Understanding) -> tuple[Reply, bool]:
@@ -159,6 +162,12 @@ class Engine:
     def _conversation(self, session: Session, inbound: Inbound, now: datetime) -> tuple[Conversation, list[str]]:
         notes: list[str] = []
         conversation = lock_conversation(session, inbound.session_id) if inbound.session_id else None
+        if conversation is not None and conversation.channel != inbound.channel:
+            # Isolation (DESIGN §10): a channel only ever continues its own conversations, so a web
+            # caller holding a Slack conversation's id gets a fresh session, never its requester.
+            log.warning("a %s turn named a %s conversation; starting afresh", inbound.channel, conversation.channel)
+            conversation = None
+            inbound = replace(inbound, session_id=None)
         if conversation is not None and is_expired(conversation, now=now, idle=self.idle):
             if ConversationState.load(conversation.state).flow:
                 notes.append(

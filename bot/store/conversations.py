@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import secrets
 from datetime import datetime, timedelta
 from typing import Any
@@ -18,6 +20,14 @@ def new_session_id() -> str:
     return secrets.token_urlsafe(24)
 
 
+def keyed_session_id(key: str, prefix: str, *parts: str) -> str:
+    """The id of a channel's conversation (a Slack DM, a mention): stable, so any process continues
+    it, but keyed with a server secret, so nobody can compute it from public ids (team, user, ts)."""
+    message = "\x1f".join(parts).encode()
+    digest = hmac.new(hashlib.sha256(b"conversation-id:" + key.encode()).digest(), message, hashlib.sha256)
+    return f"{prefix}-{digest.hexdigest()[:40]}"
+
+
 def lock_conversation(session: Session, session_id: str) -> Conversation | None:
     """Load a conversation for update: PostgreSQL row lock; SQLite already holds the write lock."""
     return session.exec(select(Conversation).where(Conversation.session_id == session_id).with_for_update()).first()
@@ -25,6 +35,17 @@ def lock_conversation(session: Session, session_id: str) -> Conversation | None:
 
 def is_expired(conversation: Conversation, *, now: datetime, idle: timedelta) -> bool:
     return conversation.updated_at + idle < now
+
+
+def web_conversation(session: Session, session_id: str, *, now: datetime, idle: timedelta) -> Conversation | None:
+    """The conversation the web surface may read or continue with this id: one of the web channel,
+    not idle past its expiry. Anything else (a Slack or CLI conversation, an expired one) is None."""
+    if not session_id or len(session_id) > 64:
+        return None
+    conversation = session.get(Conversation, session_id)
+    if conversation is None or conversation.channel != "web" or is_expired(conversation, now=now, idle=idle):
+        return None
+    return conversation
 
 
 def requester_of(conversation: Conversation) -> Requester:

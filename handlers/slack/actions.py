@@ -17,7 +17,7 @@ from bot.errors import Forbidden, HelpdeskError, TicketNotFound
 from bot.store.models import Ticket
 from handlers.deps import Services
 from handlers.slack import render
-from handlers.slack.talk import SORRY, SlackTalk, dm_session, moved_to_dm_text
+from handlers.slack.talk import SORRY, SlackTalk, moved_to_dm_text
 
 log = logging.getLogger("handlers.slack")
 NOT_AN_AGENT = (
@@ -88,7 +88,7 @@ def on_choice(
     message = body.get("message") or {}
     if channel.startswith("D"):  # the bot posted this message, so this is the user's DM with it
         _take_buttons_off(client, channel, message, label)
-        reply = talk.turn(client, team_id=team, user_id=user, session_id=dm_session(team, user), action=choice)
+        reply = talk.turn(client, team_id=team, user_id=user, session_id=talk.dm_session(team, user), action=choice)
         talk.post(client, channel, reply, thread_ts=message.get("thread_ts"))
     elif _starts_request(choice):  # an offer under a channel answer: anyone may take it up, in private
         talk.continue_in_dm(client, team_id=team, user_id=user, action=choice)

@@ -10,7 +10,7 @@ from slack_sdk import WebClient
 
 from bot.validation import clean_text
 from handlers.slack import render
-from handlers.slack.talk import SORRY, SlackTalk, moved_to_dm_text, thread_session
+from handlers.slack.talk import SORRY, SlackTalk, moved_to_dm_text
 
 log = logging.getLogger("handlers.slack")
 HELP_WORDS = {"", "help", "menu", "?"}
@@ -43,7 +43,7 @@ def register(app: App, talk: SlackTalk) -> None:
                 user_id=user,
                 text=text,
                 public=True,
-                session_id=thread_session(team, channel, str(command.get("trigger_id", ""))),
+                session_id=talk.thread_session(team, channel, str(command.get("trigger_id", ""))),
             )
             if reply.continue_in_dm:
                 dm = talk.continue_in_dm(client, team_id=team, user_id=user, action=reply.continue_in_dm)
