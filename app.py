@@ -28,6 +28,7 @@ from bot.store.models import utcnow
 from bot.store.outbox import OutboxWorker, Sender
 from handlers.console.routes import router as console_router
 from handlers.deps import Services
+from handlers.docs import install_api_docs
 from handlers.errors import register_error_handlers
 from handlers.middleware import install_middleware
 from handlers.slack.app import slack_router
@@ -143,6 +144,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         lifespan=lifespan,
         max_body_size=MAX_BODY_BYTES,
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        docs_url=None,  # handlers.docs serves them, when API_DOCS allows, without a CDN
+        redoc_url=None,
     )
     app.state.services = services
     register_error_handlers(app)
@@ -151,6 +154,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(web_router)
     app.include_router(widget_router)
     app.include_router(console_router)
+    if settings.api_docs:
+        install_api_docs(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "handlers" / "static"), name="static")
     if settings.slack_enabled:
         app.include_router(slack_router(services))
