@@ -59,7 +59,7 @@ def build_services(
     )
     statement = knowledge.statement
     if senders is None:
-        senders = {"email": SmtpMailer(settings.SMTP_URL, settings.MAIL_FROM) if settings.SMTP_URL else LogMailer()}
+        senders = {"email": _mailer(settings)}
         # Channel senders (e.g. Slack DMs) are added here when their channel is configured.
         if settings.SLACK_BOT_TOKEN:
             senders["slack"] = SlackSender.from_settings(settings)
@@ -87,6 +87,17 @@ def build_services(
         limiter=limiter,
         clock=clock,
         db_ready=db_ready,
+    )
+
+
+def _mailer(settings: Settings) -> Sender:
+    if not settings.SMTP_URL:
+        return LogMailer()
+    return SmtpMailer(
+        settings.SMTP_URL,
+        settings.MAIL_FROM,
+        allow_plaintext=settings.SMTP_ALLOW_PLAINTEXT,
+        ca_file=settings.SMTP_CA_FILE,
     )
 
 

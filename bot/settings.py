@@ -47,6 +47,8 @@ class Settings(BaseSettings):
     SMTP_URL: str | None = None
     # Only for a relay on the same host or a private link: send without TLS when the server offers none.
     SMTP_ALLOW_PLAINTEXT: bool = False
+    # A CA bundle to verify the SMTP server with (a private CA); unset: the system's trusted CAs.
+    SMTP_CA_FILE: str | None = None
     MAIL_FROM: str = "privacy-helpdesk@localhost"
     SLACK_BOT_TOKEN: str | None = None
     SLACK_SIGNING_SECRET: str | None = None

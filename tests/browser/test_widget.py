@@ -213,7 +213,7 @@ def test_demo_page_question_shows_the_passage_and_its_section(
 def test_deletion_request_with_an_emailed_code_then_reload_restores_it(
     live: Callable[..., Any], page: Page, smtp_server: Any, make_services: Any, make_settings: Any, artifacts: Path
 ) -> None:
-    server = live(make_services(make_settings(SMTP_URL=smtp_server.url), senders=None))  # real SMTP to loopback
+    server = live(make_services(make_settings(**smtp_server.settings), senders=None))  # real SMTP to loopback
     email = "erin.example@example.com"
     page.goto(server.url + "/")
     open_panel(page)
