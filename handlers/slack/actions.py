@@ -36,6 +36,11 @@ def _team(body: dict[str, Any]) -> str:
     return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
 
 
+def action_key(body: dict[str, Any], action: dict[str, Any]) -> str:
+    """One key per click (its trigger_id, else its action_ts): retries and replays collapse to one."""
+    return f"slack:action:{body.get('trigger_id') or action.get('action_ts')}"[:200]
+
+
 def _starts_request(choice: str) -> bool:
     return choice.startswith("start:") or choice == "status"
 
@@ -44,8 +49,7 @@ def register(app: App, talk: SlackTalk) -> None:
     """choice:* buttons everywhere (DM, channel, ephemeral, App Home) and the agent ticket buttons."""
 
     def handle_choice(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        key = f"slack:action:{body.get('trigger_id') or action.get('action_ts')}"
-        if not talk.claim(key):
+        if not talk.claim(action_key(body, action)):
             return
         try:
             on_choice(talk, body, action, client, respond)
@@ -56,7 +60,8 @@ def register(app: App, talk: SlackTalk) -> None:
                 talk.apologise(client, channel)
 
     def handle_assign(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        on_assign(talk, body, action, client)
+        if talk.claim(action_key(body, action)):  # a replayed click must not act twice
+            on_assign(talk, body, action, client)
 
     app.action(re.compile(f"^{re.escape(render.CHOICE_PREFIX)}"))(ack=acknowledge, lazy=[handle_choice])
     app.action(render.ASSIGN_ACTION)(ack=acknowledge, lazy=[handle_assign])

@@ -49,8 +49,12 @@ def register(app: App, talk: SlackTalk) -> None:
         )
 
     def handle_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab") == "home" and event.get("user"):
-            home.publish(talk, client, team_id=team_of(body, event), user_id=event["user"])
+        if event.get("tab") != "home" or not event.get("user"):
+            return
+        # Retried or replayed deliveries carry the same event_id: publish once.
+        if body.get("event_id") and not talk.claim(f"slack:event:{team_of(body, event)}:{body['event_id']}"[:200]):
+            return
+        home.publish(talk, client, team_id=team_of(body, event), user_id=event["user"])
 
     app.event("message")(ack=acknowledge, lazy=[handle_message])
     app.event("app_mention")(ack=acknowledge, lazy=[handle_mention])
