@@ -28,7 +28,15 @@ from bot.conversation.state import ConversationState
 from bot.conversation.turn import TurnContext, menu
 from bot.errors import MessageTooLong, StoreUnavailable
 from bot.flows import FLOWS, REQUEST_TYPES
-from bot.store.conversations import adopt_requester, is_expired, lock_conversation, new_session_id, record_turn
+from bot.store.conversations import (
+    adopt_requester,
+    is_expired,
+    lock_conversation,
+    new_session_id,
+    next_turn_id,
+    record_turn,
+    snapshot_transcript,
+)
 from bot.store.models import Conversation
 from bot.types import Inbound, Reply, reply_json
 from bot.validation import MAX_MESSAGE_CHARS, clean_text, find_reference
@@ -150,6 +158,7 @@ class Engine:
                 payload={"action": inbound.action} if inbound.action else {},
                 at=now,
             )
+        ctx.first_turn_id = next_turn_id(session, conversation.session_id, this_turn=bool(shown or inbound.action))
         reply = self._respond(ctx)
         conversation.state = ctx.state.dump()
         conversation.updated_at = now
@@ -157,6 +166,8 @@ class Engine:
         record_turn(
             session, session_id=conversation.session_id, role="bot", text=reply.reply, payload=reply_json(reply), at=now
         )
+        for ticket_id, since in ctx.filed:  # each ticket keeps the transcript of its own flow
+            snapshot_transcript(session, ticket_id=ticket_id, session_id=conversation.session_id, since=since)
         return reply, ctx.queued
 
     def _conversation(self, session: Session, inbound: Inbound, now: datetime) -> tuple[Conversation, list[str]]:

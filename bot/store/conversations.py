@@ -8,9 +8,9 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
-from bot.store.models import Conversation, Turn
+from bot.store.models import Conversation, TicketTurn, Turn
 from bot.types import Requester
 
 MAX_HISTORY = 200
@@ -84,3 +84,39 @@ def history(session: Session, session_id: str, *, limit: int = MAX_HISTORY) -> l
         select(Turn).where(Turn.session_id == session_id).order_by(col(Turn.id).desc()).limit(limit)
     ).all()
     return list(reversed(turns))
+
+
+def next_turn_id(session: Session, session_id: str, *, this_turn: bool) -> int:
+    """The id of this turn's first transcript row (the user's, when one was just recorded; else
+    the bot's to come): a flow started in this turn begins its transcript there."""
+    last = session.exec(select(func.max(Turn.id)).where(Turn.session_id == session_id)).one()  # autoflushes
+    return int(last or 0) if this_turn else int(last or 0) + 1
+
+
+def snapshot_transcript(session: Session, *, ticket_id: int, session_id: str, since: int | None) -> int:
+    """Copy the turns of the flow that filed a ticket into the ticket's own transcript. Without a
+    known start (a flow begun before this was recorded), the turns no other ticket has taken."""
+    query = select(Turn).where(Turn.session_id == session_id)
+    if since is not None:
+        query = query.where(col(Turn.id) >= since)
+    else:
+        taken = select(TicketTurn.turn_id).where(col(TicketTurn.turn_id).is_not(None))
+        query = query.where(col(Turn.id).not_in(taken))
+    turns = session.exec(query.order_by(col(Turn.id))).all()
+    for turn in turns:
+        session.add(
+            TicketTurn(
+                ticket_id=ticket_id,
+                turn_id=turn.id,
+                role=turn.role,
+                text=turn.text,
+                payload=dict(turn.payload),
+                created_at=turn.created_at,
+            )
+        )
+    return len(turns)
+
+
+def ticket_transcript(session: Session, ticket_id: int) -> list[TicketTurn]:
+    """A ticket's own transcript, oldest first."""
+    return list(session.exec(select(TicketTurn).where(TicketTurn.ticket_id == ticket_id).order_by(col(TicketTurn.id))))
