@@ -67,7 +67,8 @@ class Settings(BaseSettings):
     LOG_FORMAT: Literal["json", "text"] = "json"
     SESSION_IDLE_MINUTES: int = 30
     CODE_SEND_LIMIT: str = "3/15minutes"
-    LOGIN_RATE_LIMIT: str = "5/minute"
+    LOGIN_RATE_LIMIT: str = "5/minute"  # console sign-ins per (client, account)
+    LOGIN_CLIENT_RATE_LIMIT: str = "20/minute"  # console sign-ins per client, whatever the account
     CONSOLE_SESSION_HOURS: int = 8
     OUTBOX_POLL_SECONDS: float = 5.0
     PURGE_TICKETS_AFTER_DAYS: int = 365 * 3

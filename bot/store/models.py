@@ -182,6 +182,16 @@ class ApiToken(SQLModel, table=True):
     last_used_at: datetime | None = None
 
 
+class SignInThrottle(SQLModel, table=True):
+    """Failed console sign-ins of one account (keyed by a hash of its e-mail) in the current window."""
+
+    __tablename__ = "sign_in_throttle"
+    account: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    window_start: datetime
+    last_failure_at: datetime
+
+
 class ProcessedEvent(SQLModel, table=True):
     """Dedupe keys for inbound deliveries (Slack retries), shared by every process."""
 

@@ -1,10 +1,11 @@
-"""ticket transcripts: each ticket keeps the turns of its own flow
+"""security: per-ticket transcripts and the sign-in throttle (issue 12)
 
-Revision ID: 0002_ticket_transcripts
+Revision ID: 0002_security
 Revises: 0001
 
-Existing tickets get their share of their conversation's turns: those up to the moment they were
+ticket_turn: each ticket keeps the turns of its own flow. Existing tickets get their share of their conversation's turns: those up to the moment they were
 filed and after the previous ticket filed in the same conversation (a Slack DM holds them all).
+sign_in_throttle: failed console sign-ins per account, for the growing delay.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sqlalchemy as sa
 import sqlmodel
 from alembic import op
 
-revision = "0002_ticket_transcripts"
+revision = "0002_security"
 down_revision = "0001"
 branch_labels = None
 depends_on = None
@@ -36,6 +37,14 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f("ix_ticket_turn_ticket_id"), ["ticket_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_ticket_turn_turn_id"), ["turn_id"], unique=False)
     _copy_existing_transcripts()
+    op.create_table(
+        "sign_in_throttle",
+        sa.Column("account", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("failures", sa.Integer(), nullable=False),
+        sa.Column("window_start", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.Column("last_failure_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("account"),
+    )
 
 
 def _copy_existing_transcripts() -> None:
@@ -61,6 +70,7 @@ def _copy_existing_transcripts() -> None:
 
 
 def downgrade() -> None:
+    op.drop_table("sign_in_throttle")
     with op.batch_alter_table("ticket_turn", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_ticket_turn_turn_id"))
         batch_op.drop_index(batch_op.f("ix_ticket_turn_ticket_id"))
