@@ -28,6 +28,7 @@ from bot.store.models import utcnow
 from bot.store.outbox import OutboxWorker, Sender
 from handlers.console.routes import router as console_router
 from handlers.deps import Services
+from handlers.docs import install_api_docs
 from handlers.errors import register_error_handlers
 from handlers.middleware import install_middleware
 from handlers.slack.app import slack_router
@@ -59,7 +60,7 @@ def build_services(
     )
     statement = knowledge.statement
     if senders is None:
-        senders = {"email": SmtpMailer(settings.SMTP_URL, settings.MAIL_FROM) if settings.SMTP_URL else LogMailer()}
+        senders = {"email": _mailer(settings)}
         # Channel senders (e.g. Slack DMs) are added here when their channel is configured.
         if settings.SLACK_BOT_TOKEN:
             senders["slack"] = SlackSender.from_settings(settings)
@@ -91,6 +92,17 @@ def build_services(
     if owns_embeddings:  # parts a caller passed in are the caller's to close
         services.closers.append(knowledge.embeddings.close)
     return services
+
+
+def _mailer(settings: Settings) -> Sender:
+    if not settings.SMTP_URL:
+        return LogMailer()
+    return SmtpMailer(
+        settings.SMTP_URL,
+        settings.MAIL_FROM,
+        allow_plaintext=settings.SMTP_ALLOW_PLAINTEXT,
+        ca_file=settings.SMTP_CA_FILE,
+    )
 
 
 def build_understanding(
@@ -151,6 +163,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
         lifespan=lifespan,
         max_body_size=MAX_BODY_BYTES,
         telemetry={"tracing": False, "metrics": False, "logs": False},
+        docs_url=None,  # handlers.docs serves them, when API_DOCS allows, without a CDN
+        redoc_url=None,
     )
     app.state.services = services
     register_error_handlers(app)
@@ -159,6 +173,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(web_router)
     app.include_router(widget_router)
     app.include_router(console_router)
+    if settings.api_docs:
+        install_api_docs(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "handlers" / "static"), name="static")
     if settings.slack_enabled:
         app.include_router(slack_router(services))

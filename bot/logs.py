@@ -87,11 +87,27 @@ def configure_logging(level: str = "INFO", *, fmt: str = "json", stream: TextIO 
     handler._helpdesk = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
+    # uvicorn's access log writes the raw path and query string (session ids, searched e-mails).
+    # Its protocol logs whenever the logger "has handlers" — which propagating to ours would give
+    # it — so it is cut off here for good; the app writes its own access line (route templates).
+    quiet = logging.getLogger("uvicorn.access")
+    quiet.handlers = []
+    quiet.propagate = False
+    quiet.disabled = True
     # Chatty libraries stay at WARNING unless asked otherwise.
-    for name in ("httpx", "httpcore", "chromadb", "sentence_transformers", "urllib3", "slack_bolt", "slack_sdk"):
+    for name in (
+        "httpx",
+        "httpx2",
+        "httpcore",
+        "chromadb",
+        "sentence_transformers",
+        "urllib3",
+        "slack_bolt",
+        "slack_sdk",
+    ):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     return handler

@@ -11,6 +11,22 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev-secret-key"}
 DEFAULT_SECRET_KEY = "dev-secret-key"
+# A production secret: at least 32 characters with at least 10 different ones, so a word, a
+# repeated pattern or a short value is refused (e.g. `python -c "import secrets; print(secrets.token_urlsafe(32))"`).
+MIN_SECRET_CHARS = 32
+MIN_DISTINCT_SECRET_CHARS = 10
+SECRET_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+
+
+def weak_secret(value: str | None) -> bool:
+    """Too short, too repetitive or a placeholder to key HMACs in production."""
+    text = value or ""
+    return (
+        len(text) < MIN_SECRET_CHARS
+        or len(set(text)) < MIN_DISTINCT_SECRET_CHARS
+        or text.lower() in PLACEHOLDER_SECRETS
+        or "change-me" in text.lower()
+    )
 
 
 class Settings(BaseSettings):
@@ -29,6 +45,10 @@ class Settings(BaseSettings):
     )
     WIDGET_IDENTITY_SECRET: str | None = None
     SMTP_URL: str | None = None
+    # Only for a relay on the same host or a private link: send without TLS when the server offers none.
+    SMTP_ALLOW_PLAINTEXT: bool = False
+    # A CA bundle to verify the SMTP server with (a private CA); unset: the system's trusted CAs.
+    SMTP_CA_FILE: str | None = None
     MAIL_FROM: str = "privacy-helpdesk@localhost"
     SLACK_BOT_TOKEN: str | None = None
     SLACK_SIGNING_SECRET: str | None = None
@@ -47,13 +67,16 @@ class Settings(BaseSettings):
     LOG_FORMAT: Literal["json", "text"] = "json"
     SESSION_IDLE_MINUTES: int = 30
     CODE_SEND_LIMIT: str = "3/15minutes"
-    LOGIN_RATE_LIMIT: str = "5/minute"
+    LOGIN_RATE_LIMIT: str = "5/minute"  # console sign-ins per (client, account)
+    LOGIN_CLIENT_RATE_LIMIT: str = "20/minute"  # console sign-ins per client, whatever the account
     CONSOLE_SESSION_HOURS: int = 8
     OUTBOX_POLL_SECONDS: float = 5.0
     PURGE_TICKETS_AFTER_DAYS: int = 365 * 3
     PURGE_TRANSCRIPTS_AFTER_DAYS: int = 90
     PURGE_CODES_AFTER_DAYS: int = 1
     AUTO_INGEST: bool = True
+    # Interactive API docs at /docs and /redoc; unset: on for local use, off in production.
+    API_DOCS: bool | None = None
     EMBEDDING_THREADS: int = 0  # 0: ONNX Runtime's default; `serve --workers N` sets cores/N
     # "onnx" (the default: ONNX Runtime, no torch in the server), "onnx-int8" (faster, its own index)
     # or "torch" (sentence-transformers, needs the `torch` extra).
@@ -71,13 +94,31 @@ class Settings(BaseSettings):
         return value
 
     @model_validator(mode="after")
-    def _refuse_placeholders_in_production(self) -> Settings:
-        if self.ENVIRONMENT == "production":
-            if self.SECRET_KEY in PLACEHOLDER_SECRETS or len(self.SECRET_KEY) < 16:
-                raise ValueError("SECRET_KEY must be set to a real secret (16+ characters) in production")
-            if self.WIDGET_IDENTITY_SECRET is not None and self.WIDGET_IDENTITY_SECRET in PLACEHOLDER_SECRETS:
-                raise ValueError("WIDGET_IDENTITY_SECRET must not be a placeholder in production")
+    def _refuse_weak_production_settings(self) -> Settings:
+        if self.ENVIRONMENT != "production":
+            return self
+        problems = []
+        rule = f"at least {MIN_SECRET_CHARS} random characters ({MIN_DISTINCT_SECRET_CHARS}+ different ones)"
+        if weak_secret(self.SECRET_KEY):
+            problems.append(f"SECRET_KEY must be {rule} in production; generate one with: {SECRET_HINT}")
+        if self.WIDGET_IDENTITY_SECRET is not None and weak_secret(self.WIDGET_IDENTITY_SECRET):
+            problems.append(
+                f"WIDGET_IDENTITY_SECRET must be {rule} in production (the portal signs identities with it), "
+                "or unset to turn signed identities off"
+            )
+        if not self.SMTP_URL:
+            problems.append(
+                "SMTP_URL must be set in production (e.g. smtp://user:password@mail.example.com:587); "
+                "without it verification codes and receipts would only be written to the log"
+            )
+        if problems:
+            raise ValueError("; ".join(problems))
         return self
+
+    @property
+    def api_docs(self) -> bool:
+        """Serve /docs and /redoc: API_DOCS when set, else only for local use."""
+        return self.API_DOCS if self.API_DOCS is not None else self.ENVIRONMENT == "local"
 
     @property
     def slack_enabled(self) -> bool:

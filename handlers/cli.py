@@ -221,8 +221,9 @@ def cmd_purge(args: argparse.Namespace) -> int:
 
     settings = args.wiring.settings()
     policy = RetentionPolicy(
-        tickets_after=timedelta(days=args.tickets_days or settings.PURGE_TICKETS_AFTER_DAYS),
-        transcripts_after=timedelta(days=args.transcripts_days or settings.PURGE_TRANSCRIPTS_AFTER_DAYS),
+        # 0 means 0 (everything closed so far); only an absent option falls back to the setting.
+        tickets_after=timedelta(days=_given(args.tickets_days, settings.PURGE_TICKETS_AFTER_DAYS)),
+        transcripts_after=timedelta(days=_given(args.transcripts_days, settings.PURGE_TRANSCRIPTS_AFTER_DAYS)),
         codes_after=timedelta(days=settings.PURGE_CODES_AFTER_DAYS),
     )
     db = Database(settings.DATABASE_URL)
@@ -232,6 +233,21 @@ def cmd_purge(args: argparse.Namespace) -> int:
     for line in report.lines():
         print(f"  {line}")
     return 0
+
+
+def _given(value: int | None, default: int) -> int:
+    return default if value is None else value
+
+
+def _days(text: str) -> int:
+    """A number of days for a retention option: a whole number, 0 or more."""
+    try:
+        days = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number of days, got {text!r}") from None
+    if days < 0:
+        raise argparse.ArgumentTypeError(f"days cannot be negative (got {days}); 0 means everything up to now")
+    return days
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -276,12 +292,12 @@ def build_parser() -> argparse.ArgumentParser:
     purge_cmd.add_argument("--dry-run", action="store_true", help="report what would be purged, change nothing")
     purge_cmd.add_argument(
         "--tickets-days",
-        type=int,
+        type=_days,
         help="anonymise tickets closed more than N days ago (default PURGE_TICKETS_AFTER_DAYS)",
     )
     purge_cmd.add_argument(
         "--transcripts-days",
-        type=int,
+        type=_days,
         help="delete conversations idle more than N days (default PURGE_TRANSCRIPTS_AFTER_DAYS)",
     )
     purge_cmd.set_defaults(func=cmd_purge)

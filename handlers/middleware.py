@@ -9,6 +9,7 @@ import time
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from starlette.routing import Mount
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot.logs import request_id
@@ -32,6 +33,8 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
 
+        personal = str(scope.get("path", "")).startswith("/api/")
+
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
                 headers = list(message.get("headers", []))
@@ -43,6 +46,8 @@ class SecurityHeaders:
                     b"content-security-policy": DEFAULT_CSP.encode(),
                     b"permissions-policy": b"camera=(), microphone=(), geolocation=()",
                 }
+                if personal:  # chat replies, transcripts, the agent API: never kept by a browser or proxy
+                    extra[b"cache-control"] = b"no-store"
                 if self.https:
                     extra[b"strict-transport-security"] = b"max-age=31536000; includeSubDomains"
                 headers += [(k, v) for k, v in extra.items() if k not in present]
@@ -52,10 +57,20 @@ class SecurityHeaders:
         await self.app(scope, receive, send_with_headers)
 
 
+def route_template(scope: Scope) -> str:
+    """The matched route's template ("/api/chat/{session_id}/history"), never the raw path: paths
+    carry session ids and ticket references, query strings search terms such as an e-mail."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if not isinstance(path, str) or not path:
+        return "(unmatched)"
+    return f"{path}/{{path}}" if isinstance(route, Mount) else path
+
+
 class RequestContext:
     """A request id for every request (the caller's X-Request-ID if sane), echoed back and put on
-    every log line; one access line per request with the path but never the query string (it can
-    carry search terms such as an e-mail address) nor the client address."""
+    every log line; one access line per request with the method, the route template, the status
+    and the duration — never the raw path, the query string nor the client address."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -80,12 +95,18 @@ class RequestContext:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
+            route = route_template(scope)
             access_log.info(
                 "%s %s %s",
                 scope.get("method"),
-                scope.get("path"),
+                route,
                 status,
-                extra={"status": status, "duration_ms": round((time.perf_counter() - started) * 1000, 1)},
+                extra={
+                    "method": scope.get("method"),
+                    "route": route,
+                    "status": status,
+                    "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+                },
             )
             request_id.reset(token)
 
@@ -113,7 +134,7 @@ class InternalErrors:
             await self.app(scope, receive, tracking_send)
         except Exception:
             logging.getLogger("helpdesk.errors").exception(
-                "unhandled error on %s %s", scope.get("method"), scope.get("path")
+                "unhandled error on %s %s", scope.get("method"), route_template(scope)
             )
             if started:
                 raise

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -10,7 +11,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.access.identity import verify_signature
-from bot.store.conversations import history
+from bot.store.conversations import history, web_conversation
 from bot.types import Inbound, Reply, Requester
 from bot.validation import MAX_MESSAGE_CHARS, clean_text
 from handlers.deps import ServicesDep, client_key
@@ -102,8 +103,14 @@ async def chat_history(session_id: str, request: Request, services: ServicesDep)
     if len(session_id) > 128:
         return error_response(404, "not_found", "No conversation with that id.")
 
+    idle = timedelta(minutes=services.settings.SESSION_IDLE_MINUTES)
+
     def load() -> list[Any]:
+        # Only a live web conversation: never another channel's (isolation), never an expired one
+        # (the next user of a shared computer must not read the previous one's transcript).
         with services.db.read() as session:
+            if web_conversation(session, session_id, now=services.clock(), idle=idle) is None:
+                return []
             return history(session, session_id)
 
     turns = await run_in_threadpool(load)

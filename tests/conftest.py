@@ -114,12 +114,21 @@ def database_url(request: pytest.FixtureRequest) -> str:
     return request.getfixturevalue(f"{request.param}_url")
 
 
+@pytest.fixture(scope="session")
+def certificates(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """A test CA and server certificates for TLS on loopback, made once per run."""
+    from tests.smtp import CertificateAuthority
+
+    return CertificateAuthority(tmp_path_factory.mktemp("certificates"))
+
+
 @pytest.fixture
-def smtp_server() -> Iterator[Any]:
-    """A real SMTP server on 127.0.0.1 for codes, receipts and notifications."""
+def smtp_server(certificates: Any) -> Iterator[Any]:
+    """A real SMTP server on 127.0.0.1 for codes, receipts and notifications, offering STARTTLS with
+    a certificate from the test CA: pass `**smtp_server.settings` (URL and CA) to the app."""
     from tests.smtp import SmtpServer
 
-    server = SmtpServer().start()
+    server = SmtpServer(starttls=certificates.server_context(), ca_file=certificates.ca_file).start()
     yield server
     server.stop()
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
+import ipaddress
 import re
 import socket
+import ssl
 import threading
 import time
+from datetime import UTC, datetime, timedelta
 from email import message_from_bytes, policy
 from email.message import EmailMessage
+from pathlib import Path
 from typing import Any
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 
 def free_port() -> int:
@@ -58,15 +67,115 @@ class Inbox:
         return match.group(1)
 
 
+class CertificateAuthority:
+    """A throwaway CA and server certificates made at test time (`cryptography`), in one folder."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self._ca_key = ec.generate_private_key(ec.SECP256R1())
+        name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Helpdesk test CA")])
+        self._ca_name = name
+        self._ca = (
+            self._builder(name, name, self._ca_key.public_key())
+            .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+            .sign(self._ca_key, hashes.SHA256())
+        )
+        self.ca_file = str(self._write("ca.pem", self._ca.public_bytes(serialization.Encoding.PEM)))
+
+    @staticmethod
+    def _builder(subject: x509.Name, issuer: x509.Name, key: Any) -> x509.CertificateBuilder:
+        now = datetime.now(UTC)
+        return (
+            x509.CertificateBuilder()
+            .subject_name(subject)
+            .issuer_name(issuer)
+            .public_key(key)
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=7))
+        )
+
+    def _write(self, name: str, data: bytes) -> Path:
+        path = self.folder / name
+        path.write_bytes(data)
+        return path
+
+    def server_context(
+        self, *, names: tuple[str, ...] = ("127.0.0.1", "localhost"), self_signed: bool = False
+    ) -> ssl.SSLContext:
+        """A server-side TLS context whose certificate is issued by the CA (or by itself) for `names`."""
+        key = ec.generate_private_key(ec.SECP256R1())
+        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, names[0])])
+        alt = [
+            x509.IPAddress(ipaddress.ip_address(n)) if n.replace(".", "").isdigit() else x509.DNSName(n) for n in names
+        ]
+        builder = self._builder(subject, subject if self_signed else self._ca_name, key.public_key())
+        builder = builder.add_extension(x509.SubjectAlternativeName(alt), critical=False)
+        cert = builder.sign(key if self_signed else self._ca_key, hashes.SHA256())
+        stem = f"{'self-' if self_signed else ''}{names[0]}-{x509.random_serial_number()}"
+        cert_path = self._write(f"{stem}.pem", cert.public_bytes(serialization.Encoding.PEM))
+        key_path = self._write(
+            f"{stem}.key",
+            key.private_bytes(
+                serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            ),
+        )
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert_path, key_path)
+        return context
+
+
+class Authenticator:
+    """aiosmtpd authenticator that records every AUTH attempt (and whether it came over TLS)."""
+
+    def __init__(self, login: str, password: str) -> None:
+        self.login, self.password = login, password
+        self.attempts: list[tuple[str, str, bool]] = []  # (login, password, over TLS)
+
+    def __call__(self, server: Any, session: Any, envelope: Any, mechanism: str, auth_data: Any) -> AuthResult:
+        login, password = auth_data.login.decode(), auth_data.password.decode()
+        self.attempts.append((login, password, session.ssl is not None))
+        return AuthResult(success=(login, password) == (self.login, self.password), handled=False)
+
+
 class SmtpServer:
-    def __init__(self) -> None:
+    """aiosmtpd on 127.0.0.1. `starttls`/`implicit_tls`: a server TLS context; `auth`: require AUTH
+    (offered only after TLS unless `auth_in_plaintext`)."""
+
+    def __init__(
+        self,
+        *,
+        starttls: ssl.SSLContext | None = None,
+        implicit_tls: ssl.SSLContext | None = None,
+        auth: Authenticator | None = None,
+        auth_in_plaintext: bool = False,
+        ca_file: str | None = None,
+    ) -> None:
         self.inbox = Inbox()
+        self.ca_file = ca_file
         self.port = free_port()
-        self.controller = Controller(self.inbox, hostname="127.0.0.1", port=self.port)
+        self.implicit = implicit_tls is not None
+        self.sessions: list[Any] = []
+        options: dict[str, Any] = {}
+        if starttls is not None:
+            options["tls_context"] = starttls
+        if auth is not None:
+            options.update(authenticator=auth, auth_required=True, auth_require_tls=not auth_in_plaintext)
+        self.controller = Controller(
+            self.inbox, hostname="127.0.0.1", port=self.port, ssl_context=implicit_tls, **options
+        )
 
     @property
     def url(self) -> str:
-        return f"smtp://127.0.0.1:{self.port}"
+        return f"{'smtps' if self.implicit else 'smtp'}://127.0.0.1:{self.port}"
+
+    @property
+    def settings(self) -> dict[str, str]:
+        """What the app needs to send here: the URL and, for a TLS server, the test CA to trust."""
+        values = {"SMTP_URL": self.url}
+        if self.ca_file:
+            values["SMTP_CA_FILE"] = self.ca_file
+        return values
 
     def start(self) -> SmtpServer:
         self.controller.start()

@@ -62,7 +62,7 @@ def test_a_flow_alternating_between_two_processes(
     env.update(
         DATABASE_URL=postgres_url,
         CHROMA_URL=chroma_server,
-        SMTP_URL=smtp_server.url,
+        **smtp_server.settings,
         CACHE_DIR=str(shared_dirs["cache"]),
         SECRET_KEY="scale-out-secret-0123456789",
         LOG_LEVEL="WARNING",

@@ -1,6 +1,7 @@
 """Access: who may do what. Requesters prove who they are with a host-signed identity or an
 e-mail code (`identity`); agents sign in with argon2 passwords (`agents`) and hold console
-sessions or API tokens (`sessions`); `ratelimit` keeps any one client from doing too much.
+sessions or API tokens (`sessions`); `ratelimit` keeps any one client from doing too much, and
+`throttle` holds the per-account brakes that strangers cannot turn into a lockout.
 """
 
 from bot.access.agents import authenticate, create_agent, get_agent_by_email

@@ -10,13 +10,18 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, func, select
 
+from bot.access.throttle import growing_delay
 from bot.errors import RateLimited, VerificationFailed
 from bot.store.models import VerificationCode
 
 CODE_TTL = timedelta(minutes=10)
 MAX_ATTEMPTS = 3
 SEND_WINDOW = timedelta(minutes=15)
-MAX_SENDS = 3
+MAX_SENDS = 3  # per (session, address) per SEND_WINDOW
+FREE_SENDS_PER_ADDRESS = 5  # per address per day before the spacing grows: 1, 2, 4 … 60 minutes
+DAILY_SENDS_PER_ADDRESS = 10  # per address per day, whoever asks: nobody floods an inbox
+DAY = timedelta(days=1)
+_HEX = frozenset("0123456789abcdef")
 
 
 def sign_identity(email: str, secret: str) -> str:
@@ -28,7 +33,11 @@ def verify_signature(email: str, signature: str, secret: str | None) -> bool:
     """Constant-time check of a host-signed identity; False when no secret is configured."""
     if not secret or not email or not signature:
         return False
-    return hmac.compare_digest(sign_identity(email, secret), signature.strip().lower())
+    given = signature.strip().lower()
+    # Hex first: compare_digest refuses non-ASCII str (a 500 before), and bytes compare alike.
+    if len(given) != 64 or not set(given) <= _HEX:
+        return False
+    return hmac.compare_digest(sign_identity(email, secret).encode("ascii"), given.encode("ascii"))
 
 
 @dataclass(frozen=True)
@@ -48,25 +57,12 @@ class CodeVerifier:
         return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def issue(self, session: Session, *, session_id: str, email: str, now: datetime) -> IssuedCode:
-        """A new code for this session and address; at most MAX_SENDS per address per window."""
-        since = now - SEND_WINDOW
-        recent = session.exec(
-            select(func.count())
-            .select_from(VerificationCode)
-            .where(VerificationCode.email == email, col(VerificationCode.created_at) >= since)
-        ).one()
-        if recent >= MAX_SENDS:
-            oldest = session.exec(
-                select(func.min(VerificationCode.created_at)).where(
-                    VerificationCode.email == email, col(VerificationCode.created_at) >= since
-                )
-            ).one()
-            wait = int(((oldest or now) + SEND_WINDOW - now).total_seconds()) + 1
-            raise RateLimited(
-                f"I've already sent {MAX_SENDS} codes to that address recently. "
-                f"Please try again in about {max(1, wait // 60)} minute(s).",
-                retry_after=max(wait, 1),
-            )
+        """A new code for this session and address. Limits: MAX_SENDS per (session, address) per
+        SEND_WINDOW; per address, whoever asks, a growing spacing after FREE_SENDS_PER_ADDRESS in a
+        day and at most DAILY_SENDS_PER_ADDRESS a day — so strangers asking for codes for someone
+        else's address neither lock that person out for long nor flood their inbox."""
+        self._check_pair(session, session_id=session_id, email=email, now=now)
+        self._check_address(session, email=email, now=now)
         code = f"{secrets.randbelow(1_000_000):06d}"
         expires_at = now + CODE_TTL
         session.add(
@@ -79,6 +75,48 @@ class CodeVerifier:
             )
         )
         return IssuedCode(code, expires_at)
+
+    @staticmethod
+    def _check_pair(session: Session, *, session_id: str, email: str, now: datetime) -> None:
+        since = now - SEND_WINDOW
+        mine = (
+            VerificationCode.email == email,
+            VerificationCode.session_id == session_id,
+            col(VerificationCode.created_at) >= since,
+        )
+        if session.exec(select(func.count()).select_from(VerificationCode).where(*mine)).one() < MAX_SENDS:
+            return
+        oldest = session.exec(select(func.min(VerificationCode.created_at)).where(*mine)).one()
+        wait = int(((oldest or now) + SEND_WINDOW - now).total_seconds()) + 1
+        raise RateLimited(
+            f"I've already sent {MAX_SENDS} codes to that address recently. "
+            f"Please try again in about {max(1, wait // 60)} minute(s).",
+            retry_after=max(wait, 1),
+        )
+
+    @staticmethod
+    def _check_address(session: Session, *, email: str, now: datetime) -> None:
+        today = (VerificationCode.email == email, col(VerificationCode.created_at) > now - DAY)
+        sent, first, last = session.exec(
+            select(func.count(), func.min(VerificationCode.created_at), func.max(VerificationCode.created_at)).where(
+                *today
+            )
+        ).one()
+        if sent >= DAILY_SENDS_PER_ADDRESS:
+            wait = int(((first or now) + DAY - now).total_seconds()) + 1
+            raise RateLimited(
+                "That address has had as many codes as we send in a day. Please try again tomorrow, "
+                "or sign in to the portal and use the assistant there.",
+                retry_after=max(wait, 1),
+            )
+        spacing = growing_delay(sent, free=FREE_SENDS_PER_ADDRESS, unit=timedelta(minutes=1), cap=timedelta(hours=1))
+        wait = int(((last or now) + spacing - now).total_seconds() + 0.999) if spacing else 0
+        if wait > 0:
+            raise RateLimited(
+                f"Several codes went to that address today. Please wait about {max(1, (wait + 59) // 60)} "
+                "minute(s) before asking for another.",
+                retry_after=wait,
+            )
 
     def check(self, session: Session, *, session_id: str, email: str, code: str, now: datetime) -> None:
         """Accept the latest live code for this session, or raise VerificationFailed."""

@@ -13,8 +13,8 @@ from bot.cases.lifecycle import ActionRequest, apply_action
 from bot.cases.queue import days_left
 from bot.cases.tickets import get_ticket, record_event
 from bot.errors import InvalidInput, TicketNotFound
-from bot.store.conversations import history
-from bot.store.models import Agent, AuditEvent, Note, Ticket, Turn
+from bot.store.conversations import ticket_transcript
+from bot.store.models import Agent, AuditEvent, Note, Ticket, TicketTurn
 from bot.validation import clean_text
 
 AGENT_ACTIONS = ("assign", "start", "extend", "complete", "reject")  # "withdraw" is the requester's
@@ -35,7 +35,7 @@ class CaseFile:
     assignee: Agent | None
     events: list[AuditEvent]
     notes: list[tuple[Note, str | None]]
-    transcript: list[Turn]
+    transcript: list[TicketTurn]  # the turns of the flow that filed this ticket, and no other
 
 
 def _find(session: Session, reference: str, *, lock: bool = False) -> Ticket:
@@ -69,7 +69,8 @@ def load_case(session: Session, reference: str) -> CaseFile:
             .order_by(col(Note.created_at), col(Note.id))
         )
     ]
-    transcript = history(session, ticket.session_id) if ticket.session_id else []
+    assert ticket.id is not None
+    transcript = ticket_transcript(session, ticket.id)
     return CaseFile(ticket=ticket, assignee=assignee, events=events, notes=notes, transcript=transcript)
 
 

@@ -23,6 +23,7 @@ from bot.store.models import (
     Note,
     OutboxMessage,
     Ticket,
+    TicketTurn,
     Turn,
     VerificationCode,
 )
@@ -32,6 +33,7 @@ from bot.store.models import (
 class PurgeReport:
     tickets_anonymised: int = 0
     turns_deleted: int = 0
+    ticket_transcripts_deleted: int = 0
     conversations_deleted: int = 0
     codes_deleted: int = 0
     outbox_scrubbed: int = 0
@@ -55,14 +57,11 @@ def purge(session: Session, *, now: datetime, policy: RetentionPolicy, dry_run: 
     report = PurgeReport()
     _anonymise_closed_tickets(session, now - policy.tickets_after, now, report)
     stale = now - policy.transcripts_after
-    # A ticket's transcript is part of its record until the ticket itself is anonymised.
-    kept = select(Ticket.session_id).where(col(Ticket.session_id).is_not(None))
-    report.turns_deleted = _count_delete(
-        session, delete(Turn).where(col(Turn.created_at) < stale, col(Turn.session_id).not_in(kept))
-    )
+    # A ticket's transcript is its own copy (ticket_turn), kept until the ticket is anonymised, so
+    # conversations themselves go on the transcript schedule whether or not they filed something.
+    report.turns_deleted = _count_delete(session, delete(Turn).where(col(Turn.created_at) < stale))
     report.conversations_deleted = _count_delete(
-        session,
-        delete(Conversation).where(col(Conversation.updated_at) < stale, col(Conversation.session_id).not_in(kept)),
+        session, delete(Conversation).where(col(Conversation.updated_at) < stale)
     )
     report.outbox_scrubbed = session.exec(
         update(OutboxMessage)
@@ -94,9 +93,7 @@ def _anonymise_closed_tickets(session: Session, closed_before: datetime, now: da
         )
     ).all()
     for ticket in tickets:
-        if ticket.session_id:
-            session.exec(delete(Turn).where(col(Turn.session_id) == ticket.session_id))
-            session.exec(delete(Conversation).where(col(Conversation.session_id) == ticket.session_id))
+        _delete_transcript(session, ticket, report)
         session.exec(delete(Note).where(col(Note.ticket_id) == ticket.id))
         session.exec(update(AuditEvent).where(col(AuditEvent.ticket_id) == ticket.id).values(detail={}))
         session.exec(
@@ -111,6 +108,23 @@ def _anonymise_closed_tickets(session: Session, closed_before: datetime, now: da
         ticket.anonymized_at = now
         session.add(ticket)
         report.tickets_anonymised += 1
+
+
+def _delete_transcript(session: Session, ticket: Ticket, report: PurgeReport) -> None:
+    """This ticket's transcript, and the conversation turns it was copied from — only those no
+    other ticket's transcript holds: another request of the same conversation keeps its own."""
+    others = select(TicketTurn.turn_id).where(
+        col(TicketTurn.ticket_id) != ticket.id, col(TicketTurn.turn_id).is_not(None)
+    )
+    mine = select(TicketTurn.turn_id).where(
+        col(TicketTurn.ticket_id) == ticket.id, col(TicketTurn.turn_id).is_not(None)
+    )
+    report.turns_deleted += _count_delete(
+        session, delete(Turn).where(col(Turn.id).in_(mine), col(Turn.id).not_in(others))
+    )
+    report.ticket_transcripts_deleted += _count_delete(
+        session, delete(TicketTurn).where(col(TicketTurn.ticket_id) == ticket.id)
+    )
 
 
 def _count_delete(session: Session, statement: Any) -> int:

@@ -78,6 +78,8 @@ class FileTicket:
             company=values.get("company") or None,
             session_id=ctx.conversation.session_id,
         )
+        assert ticket.id is not None
+        ctx.filed.append((ticket.id, flow.since))  # its transcript is copied once this turn is recorded
         if requester.name and not ctx.conversation.requester_name:
             ctx.conversation.requester_name = requester.name
         due = ticket.due_date.isoformat()

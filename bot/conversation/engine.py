@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,7 +28,15 @@ from bot.conversation.state import ConversationState
 from bot.conversation.turn import TurnContext, menu
 from bot.errors import MessageTooLong, StoreUnavailable
 from bot.flows import FLOWS, REQUEST_TYPES
-from bot.store.conversations import adopt_requester, is_expired, lock_conversation, new_session_id, record_turn
+from bot.store.conversations import (
+    adopt_requester,
+    is_expired,
+    lock_conversation,
+    new_session_id,
+    next_turn_id,
+    record_turn,
+    snapshot_transcript,
+)
 from bot.store.models import Conversation
 from bot.types import Inbound, Reply, reply_json
 from bot.validation import MAX_MESSAGE_CHARS, clean_text, find_reference
@@ -121,7 +130,9 @@ class Engine:
                 conversation = session.get(Conversation, inbound.session_id)
         except StoreUnavailable:
             return None
-        flow = ConversationState.load(conversation.state).flow if conversation else None
+        if conversation is None or conversation.channel != inbound.channel:
+            return None
+        flow = ConversationState.load(conversation.state).flow
         return self.dialog.pending_kind(flow) if flow else None
 
     def _turn(self, session: Session, inbound: Inbound, understanding: Understanding) -> tuple[Reply, bool]:
@@ -147,6 +158,7 @@ class Engine:
                 payload={"action": inbound.action} if inbound.action else {},
                 at=now,
             )
+        ctx.first_turn_id = next_turn_id(session, conversation.session_id, this_turn=bool(shown or inbound.action))
         reply = self._respond(ctx)
         conversation.state = ctx.state.dump()
         conversation.updated_at = now
@@ -154,11 +166,19 @@ class Engine:
         record_turn(
             session, session_id=conversation.session_id, role="bot", text=reply.reply, payload=reply_json(reply), at=now
         )
+        for ticket_id, since in ctx.filed:  # each ticket keeps the transcript of its own flow
+            snapshot_transcript(session, ticket_id=ticket_id, session_id=conversation.session_id, since=since)
         return reply, ctx.queued
 
     def _conversation(self, session: Session, inbound: Inbound, now: datetime) -> tuple[Conversation, list[str]]:
         notes: list[str] = []
         conversation = lock_conversation(session, inbound.session_id) if inbound.session_id else None
+        if conversation is not None and conversation.channel != inbound.channel:
+            # Isolation (DESIGN §10): a channel only ever continues its own conversations, so a web
+            # caller holding a Slack conversation's id gets a fresh session, never its requester.
+            log.warning("a %s turn named a %s conversation; starting afresh", inbound.channel, conversation.channel)
+            conversation = None
+            inbound = replace(inbound, session_id=None)
         if conversation is not None and is_expired(conversation, now=now, idle=self.idle):
             if ConversationState.load(conversation.state).flow:
                 notes.append(

@@ -16,6 +16,7 @@ class FlowState:
     values: dict[str, str] = field(default_factory=dict)
     answered: list[str] = field(default_factory=list)  # field names in the order given (for "back")
     pending: str | None = None  # the field the last reply asked for
+    since: int | None = None  # the first conversation turn of this flow: what its ticket's transcript starts at
 
     @property
     def spec(self) -> FlowSpec:
@@ -59,6 +60,7 @@ class ConversationState:
                 values={str(k): str(v) for k, v in (flow.get("values") or {}).items()},
                 answered=[str(name) for name in flow.get("answered") or []],
                 pending=flow.get("pending"),
+                since=flow.get("since") if isinstance(flow.get("since"), int) else None,
             )
         return state
 
@@ -72,6 +74,8 @@ class ConversationState:
                 "answered": list(self.flow.answered),
                 "pending": self.flow.pending,
             }
+            if self.flow.since is not None:
+                raw["flow"]["since"] = self.flow.since
         if self.offer:
             raw["offer"] = list(self.offer)
         if self.identity_warned:

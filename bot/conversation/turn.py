@@ -34,6 +34,8 @@ class TurnContext:
     state: ConversationState
     notes: list[str] = field(default_factory=list)  # said before the reply ("the session timed out")
     queued: bool = False  # something went into the outbox: wake the worker after the commit
+    first_turn_id: int | None = None  # this turn's first transcript row: where a flow started now begins
+    filed: list[tuple[int, int | None]] = field(default_factory=list)  # (ticket id, its flow's first turn id)
 
     @property
     def text(self) -> str:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import logging
 import smtplib
+import ssl
+from base64 import b64encode
 from email.message import EmailMessage
 from urllib.parse import unquote, urlparse
 
@@ -13,10 +15,29 @@ from bot.validation import mask_email
 log = logging.getLogger(__name__)
 
 
-class SmtpMailer:
-    """Sends e-mail through SMTP_URL (smtp://[user:pass@]host:port, smtps:// for TLS)."""
+class MailTransportError(Exception):
+    """Sending failed; the message says why without quoting credentials (the outbox retries)."""
 
-    def __init__(self, url: str, mail_from: str, *, timeout: float = 10.0) -> None:
+
+class InsecureTransport(MailTransportError):
+    """The server offers no TLS where it is required; retried, since a fixed server will offer it."""
+
+
+class SmtpMailer:
+    """Sends e-mail through SMTP_URL: smtps:// is TLS from the first byte; smtp:// upgrades with
+    STARTTLS, and refuses to go on in the clear unless `allow_plaintext` (a relay on a private
+    link). Certificates and host names are always verified (the system's CAs, or `ca_file`), and
+    the password is never sent without TLS."""
+
+    def __init__(
+        self,
+        url: str,
+        mail_from: str,
+        *,
+        timeout: float = 10.0,
+        allow_plaintext: bool = False,
+        ca_file: str | None = None,
+    ) -> None:
         parsed = urlparse(url)
         if parsed.scheme not in ("smtp", "smtps"):
             raise ValueError("SMTP_URL must start with smtp:// or smtps://")
@@ -27,6 +48,8 @@ class SmtpMailer:
         self.password = unquote(parsed.password) if parsed.password else None
         self.mail_from = mail_from
         self.timeout = timeout
+        self.allow_plaintext = allow_plaintext
+        self.context = ssl.create_default_context(cafile=ca_file)  # verifies the chain and the host name
 
     def send(self, message: OutboxMessage) -> None:
         email = EmailMessage()
@@ -34,11 +57,46 @@ class SmtpMailer:
         email["To"] = message.recipient
         email["Subject"] = message.subject
         email.set_content(message.body)
-        factory = smtplib.SMTP_SSL if self.tls else smtplib.SMTP
-        with factory(self.host, self.port, timeout=self.timeout) as smtp:
+        try:
+            self._send(email)
+        except MailTransportError:
+            raise
+        except (OSError, smtplib.SMTPException) as exc:  # ssl.SSLError is an OSError
+            raise MailTransportError(self._scrub(f"{type(exc).__name__}: {exc}")) from None
+
+    def _send(self, email: EmailMessage) -> None:
+        if self.tls:
+            smtp: smtplib.SMTP = smtplib.SMTP_SSL(self.host, self.port, timeout=self.timeout, context=self.context)
+        else:
+            smtp = smtplib.SMTP(self.host, self.port, timeout=self.timeout)
+        with smtp:
+            if not self.tls:
+                smtp.ehlo()
+                if smtp.has_extn("starttls"):
+                    smtp.starttls(context=self.context)
+                    smtp.ehlo()
+                elif self.username:
+                    raise InsecureTransport(
+                        f"the SMTP server {self.host}:{self.port} offers no STARTTLS; the password is never sent "
+                        "without TLS (use smtps:// or a server with STARTTLS)"
+                    )
+                elif not self.allow_plaintext:
+                    raise InsecureTransport(
+                        f"the SMTP server {self.host}:{self.port} offers no STARTTLS; refusing to send in the clear "
+                        "(SMTP_ALLOW_PLAINTEXT=true allows it for a relay on a private link)"
+                    )
             if self.username:
                 smtp.login(self.username, self.password or "")
             smtp.send_message(email)
+
+    def _scrub(self, text: str) -> str:
+        """Error text without the password, in clear or in the base64 forms AUTH sends."""
+        if self.password:
+            secrets = {self.password, b64encode(self.password.encode()).decode()}
+            secrets.add(b64encode(f"\0{self.username}\0{self.password}".encode()).decode())
+            for secret in secrets:
+                text = text.replace(secret, "[redacted]")
+        return text[:400]
 
 
 class LogMailer:

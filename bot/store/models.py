@@ -107,6 +107,20 @@ class Turn(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
 
 
+class TicketTurn(SQLModel, table=True):
+    """One turn of a ticket's own transcript: the turns of the flow that filed it, copied at filing,
+    so a ticket's record never shows (nor loses) another request's conversation."""
+
+    __tablename__ = "ticket_turn"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    turn_id: int | None = Field(default=None, index=True)  # the conversation turn it was copied from
+    role: str = Field(max_length=8)
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    payload: dict[str, Any] = _json()
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class VerificationCode(SQLModel, table=True):
     __tablename__ = "verification_code"
     id: int | None = Field(default=None, primary_key=True)
@@ -166,6 +180,16 @@ class ApiToken(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
     last_used_at: datetime | None = None
+
+
+class SignInThrottle(SQLModel, table=True):
+    """Failed console sign-ins of one account (keyed by a hash of its e-mail) in the current window."""
+
+    __tablename__ = "sign_in_throttle"
+    account: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    window_start: datetime
+    last_failure_at: datetime
 
 
 class ProcessedEvent(SQLModel, table=True):

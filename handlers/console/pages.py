@@ -12,6 +12,13 @@ from fastapi.responses import RedirectResponse
 
 from bot.access.agents import authenticate, list_agents
 from bot.access.sessions import end_session, new_secret, same_secret, start_session
+from bot.access.throttle import (
+    clear_sign_in_failures,
+    device_token,
+    is_known_device,
+    record_sign_in_failure,
+    sign_in_wait,
+)
 from bot.cases.queue import SORTS, STATUS_FILTERS, csv_rows, dashboard, export_tickets, list_tickets, urgency
 from bot.errors import Forbidden, RateLimited
 from bot.validation import mask_email
@@ -31,6 +38,8 @@ from handlers.deps import ServicesDep, client_key
 log = logging.getLogger(__name__)
 router = APIRouter(route_class=ConsolePageRoute, include_in_schema=False)
 LOGIN_FAILED = "That e-mail and password do not match an active account."
+KNOWN_DEVICE_COOKIE = "console_known_device"
+KNOWN_DEVICE_DAYS = 180
 
 
 def _safe_next(target: str | None) -> str:
@@ -111,15 +120,25 @@ def login(
     csrf_token: Annotated[str, Form(max_length=100)] = "",
     next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
-    """Check the password (rate-limited per client and per e-mail) and start a session."""
+    """Check the password and start a session. Limited per client and per (client, account) first;
+    per account only by a growing delay after many failures, which a known device skips, so
+    strangers guessing from many clients cannot lock the agent out (bot.access.throttle)."""
     if not same_secret(request.cookies.get(LOGIN_CSRF_COOKIE, ""), csrf_token):
         raise Forbidden(CSRF_REFUSED)
     address = email.strip().lower()
     settings = services.settings
+    client = client_key(request)
+    now = services.clock()
+    known_device = is_known_device(settings.SECRET_KEY, address, request.cookies.get(KNOWN_DEVICE_COOKIE))
     try:
         message = "Too many sign-in attempts. Please wait a minute before trying again."
-        services.limiter.check(settings.LOGIN_RATE_LIMIT, "console-login", client_key(request), message=message)
-        services.limiter.check(settings.LOGIN_RATE_LIMIT, "console-login-email", address, message=message)
+        services.limiter.check(settings.LOGIN_CLIENT_RATE_LIMIT, "console-login", client, message=message)
+        services.limiter.check(settings.LOGIN_RATE_LIMIT, "console-login-pair", client, address, message=message)
+        if not known_device:
+            with services.db.read() as session:
+                wait = sign_in_wait(session, address, now=now)
+            if wait:
+                raise RateLimited(message, retry_after=wait)
     except RateLimited as exc:
         log.warning("console sign-in rate-limited for %s", mask_email(address))
         text = f"Too many sign-in attempts. Please wait {exc.retry_after} seconds before trying again."
@@ -132,10 +151,13 @@ def login(
             email=address,
             headers={"Retry-After": str(exc.retry_after)},
         )
-    now = services.clock()
     with services.db.write() as session:
         agent = authenticate(session, email=address, password=password, now=now)
         cookie = start_session(session, agent, now=now, hours=settings.CONSOLE_SESSION_HOURS)[0] if agent else None
+        if agent is None:
+            record_sign_in_failure(session, address, now=now)
+        else:
+            clear_sign_in_failures(session, address)
     if cookie is None:
         log.info("console sign-in failed for %s", mask_email(address))
         return _login_form(request, services, next=next, status=401, error=LOGIN_FAILED, email=address)
@@ -143,6 +165,15 @@ def login(
     response = RedirectResponse(_safe_next(next), status_code=303, headers=NO_STORE)
     set_session_cookie(response, settings, cookie)
     response.delete_cookie(LOGIN_CSRF_COOKIE, path="/console/login")
+    response.set_cookie(  # this browser is now known to the account: never delayed by others' guesses
+        KNOWN_DEVICE_COOKIE,
+        device_token(settings.SECRET_KEY, address),
+        max_age=KNOWN_DEVICE_DAYS * 86400,
+        path="/console/login",
+        httponly=True,
+        samesite="strict",
+        secure=settings.https,
+    )
     return response
 
 

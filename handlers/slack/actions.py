@@ -17,7 +17,7 @@ from bot.errors import Forbidden, HelpdeskError, TicketNotFound
 from bot.store.models import Ticket
 from handlers.deps import Services
 from handlers.slack import render
-from handlers.slack.talk import SORRY, SlackTalk, dm_session, moved_to_dm_text
+from handlers.slack.talk import SORRY, SlackTalk, moved_to_dm_text
 
 log = logging.getLogger("handlers.slack")
 NOT_AN_AGENT = (
@@ -36,6 +36,11 @@ def _team(body: dict[str, Any]) -> str:
     return str((body.get("team") or {}).get("id") or (body.get("user") or {}).get("team_id") or "")
 
 
+def action_key(body: dict[str, Any], action: dict[str, Any]) -> str:
+    """One key per click (its trigger_id, else its action_ts): retries and replays collapse to one."""
+    return f"slack:action:{body.get('trigger_id') or action.get('action_ts')}"[:200]
+
+
 def _starts_request(choice: str) -> bool:
     return choice.startswith("start:") or choice == "status"
 
@@ -44,8 +49,7 @@ def register(app: App, talk: SlackTalk) -> None:
     """choice:* buttons everywhere (DM, channel, ephemeral, App Home) and the agent ticket buttons."""
 
     def handle_choice(body: dict[str, Any], action: dict[str, Any], client: WebClient, respond: Respond) -> None:
-        key = f"slack:action:{body.get('trigger_id') or action.get('action_ts')}"
-        if not talk.claim(key):
+        if not talk.claim(action_key(body, action)):
             return
         try:
             on_choice(talk, body, action, client, respond)
@@ -56,7 +60,8 @@ def register(app: App, talk: SlackTalk) -> None:
                 talk.apologise(client, channel)
 
     def handle_assign(body: dict[str, Any], action: dict[str, Any], client: WebClient) -> None:
-        on_assign(talk, body, action, client)
+        if talk.claim(action_key(body, action)):  # a replayed click must not act twice
+            on_assign(talk, body, action, client)
 
     app.action(re.compile(f"^{re.escape(render.CHOICE_PREFIX)}"))(ack=acknowledge, lazy=[handle_choice])
     app.action(render.ASSIGN_ACTION)(ack=acknowledge, lazy=[handle_assign])
@@ -88,7 +93,7 @@ def on_choice(
     message = body.get("message") or {}
     if channel.startswith("D"):  # the bot posted this message, so this is the user's DM with it
         _take_buttons_off(client, channel, message, label)
-        reply = talk.turn(client, team_id=team, user_id=user, session_id=dm_session(team, user), action=choice)
+        reply = talk.turn(client, team_id=team, user_id=user, session_id=talk.dm_session(team, user), action=choice)
         talk.post(client, channel, reply, thread_ts=message.get("thread_ts"))
     elif _starts_request(choice):  # an offer under a channel answer: anyone may take it up, in private
         talk.continue_in_dm(client, team_id=team, user_id=user, action=choice)

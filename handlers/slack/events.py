@@ -11,7 +11,7 @@ from slack_sdk import WebClient
 from bot.validation import clean_text
 from handlers.slack import home
 from handlers.slack.render import from_slack
-from handlers.slack.talk import SlackTalk, dm_session, moved_to_dm_text, thread_session
+from handlers.slack.talk import SlackTalk, moved_to_dm_text
 
 log = logging.getLogger("handlers.slack")
 
@@ -49,8 +49,12 @@ def register(app: App, talk: SlackTalk) -> None:
         )
 
     def handle_home(event: dict[str, Any], body: dict[str, Any], client: WebClient) -> None:
-        if event.get("tab") == "home" and event.get("user"):
-            home.publish(talk, client, team_id=team_of(body, event), user_id=event["user"])
+        if event.get("tab") != "home" or not event.get("user"):
+            return
+        # Retried or replayed deliveries carry the same event_id: publish once.
+        if body.get("event_id") and not talk.claim(f"slack:event:{team_of(body, event)}:{body['event_id']}"[:200]):
+            return
+        home.publish(talk, client, team_id=team_of(body, event), user_id=event["user"])
 
     app.event("message")(ack=acknowledge, lazy=[handle_message])
     app.event("app_mention")(ack=acknowledge, lazy=[handle_mention])
@@ -83,7 +87,7 @@ def message_turn(
         return
     channel, ts, user, key = claimed
     thread = event.get("thread_ts") or (ts if in_channel else None)
-    session_id = thread_session(team_id, channel, ts) if in_channel else dm_session(team_id, user)
+    session_id = talk.thread_session(team_id, channel, ts) if in_channel else talk.dm_session(team_id, user)
     try:
         text = clean_text(from_slack(event.get("text") or "", bot_user_id=bot_user_id))
         reply = talk.turn(client, team_id=team_id, user_id=user, session_id=session_id, text=text, public=in_channel)

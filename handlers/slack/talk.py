@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import random
 import threading
@@ -14,6 +13,7 @@ from slack_sdk.errors import SlackApiError
 
 from bot.errors import HelpdeskError, InvalidInput, StoreUnavailable
 from bot.store import dedupe
+from bot.store.conversations import keyed_session_id
 from bot.types import Inbound, Reply, Requester
 from bot.validation import clean_text, validate_email
 from handlers.deps import Services
@@ -26,19 +26,16 @@ PURGE_ONE_IN = 200  # claims that also purge day-old keys: housekeeping without 
 SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 
 
-def _digest(*parts: str) -> str:
-    return hashlib.sha256("\x1f".join(parts).encode()).hexdigest()[:40]
+def dm_session(secret: str, team_id: str, user_id: str) -> str:
+    """The conversation of one user's DM with the bot: stable, so any process continues it, and
+    keyed with SECRET_KEY, so no one can derive it from the (public) team and user ids."""
+    return keyed_session_id(secret, "slack", team_id, user_id)
 
 
-def dm_session(team_id: str, user_id: str) -> str:
-    """The conversation of one user's DM with the bot: stable, so any process continues it."""
-    return f"slack-{_digest(team_id, user_id)}"
-
-
-def thread_session(team_id: str, channel_id: str, ts: str) -> str:
+def thread_session(secret: str, team_id: str, channel_id: str, ts: str) -> str:
     """A one-message conversation in a channel (a mention, a /privacy question): no flow state
-    carries over there, so nothing can make a channel collect personal data."""
-    return f"slack-m-{_digest(team_id, channel_id, ts)}"
+    carries over there, so nothing can make a channel collect personal data. Keyed like DMs."""
+    return keyed_session_id(secret, "slack-m", team_id, channel_id, ts)
 
 
 class SlackTalk:
@@ -48,6 +45,12 @@ class SlackTalk:
         self.services = services
         self._profiles: dict[str, tuple[float, Requester]] = {}
         self._lock = threading.Lock()
+
+    def dm_session(self, team_id: str, user_id: str) -> str:
+        return dm_session(self.services.settings.SECRET_KEY, team_id, user_id)
+
+    def thread_session(self, team_id: str, channel_id: str, ts: str) -> str:
+        return thread_session(self.services.settings.SECRET_KEY, team_id, channel_id, ts)
 
     # -- identity --------------------------------------------------------------------------
     def requester(self, client: WebClient, *, team_id: str, user_id: str) -> Requester:
@@ -143,7 +146,7 @@ class SlackTalk:
         """Take the turn in the user's DM with the bot (requests never run in a channel)."""
         channel = self.open_dm(client, user_id)
         reply = self.turn(
-            client, team_id=team_id, user_id=user_id, session_id=dm_session(team_id, user_id), action=action
+            client, team_id=team_id, user_id=user_id, session_id=self.dm_session(team_id, user_id), action=action
         )
         self.post(client, channel, reply)
         return channel

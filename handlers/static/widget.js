@@ -81,6 +81,10 @@
   }
   // One conversation per signed-in person: another user of the same browser never sees it.
   const sessionKey = () => `privacybot:${API}:${config.identity ? fnv(config.identity.email.trim().toLowerCase()) : "guest"}`;
+  // Where the id lives: a guest's only in this tab (sessionStorage: gone with the tab, so the next
+  // person at a shared computer starts afresh); a portal-signed-in person's across tabs
+  // (localStorage, keyed by who they are). Either way the server forgets it after the idle expiry.
+  const idStore = () => (config.identity ? local : perTab);
   const openKey = () => `privacybot:${API}:open`;
 
   // ---- colour: keep every accent combination at WCAG AA
@@ -367,7 +371,8 @@
 
   // ---- conversation state
   function forget() {
-    local.remove(sessionKey());
+    idStore().remove(sessionKey());
+    local.remove(sessionKey()); // an id an older widget kept for a guest
     state.sessionId = null;
   }
 
@@ -385,7 +390,7 @@
   }
 
   async function restore() {
-    state.sessionId = local.get(sessionKey());
+    state.sessionId = idStore().get(sessionKey());
     startFresh();
     if (!state.sessionId) return;
     const generation = state.generation;
@@ -566,7 +571,7 @@
       setBusy(false);
       if (generation !== state.generation) return; // the conversation was reset meanwhile
       state.sessionId = reply.session_id;
-      local.set(sessionKey(), reply.session_id);
+      idStore().set(sessionKey(), reply.session_id);
       addBot(reply);
       setExpecting(reply.expecting);
     } catch (error) {

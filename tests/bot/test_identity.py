@@ -77,13 +77,40 @@ def test_three_wrong_attempts_exhaust_the_code(db: Database) -> None:
     assert failure.value.code == "exhausted"
 
 
-def test_at_most_three_sends_per_fifteen_minutes(db: Database) -> None:
+def test_at_most_three_sends_per_session_and_address_per_fifteen_minutes(db: Database) -> None:
     codes = CodeVerifier("k" * 32)
     for minute in range(3):
         with db.write() as session:
-            codes.issue(session, session_id=f"s{minute}", email=EMAIL, now=NOW + timedelta(minutes=minute))
+            codes.issue(session, session_id="s1", email=EMAIL, now=NOW + timedelta(minutes=minute))
     with pytest.raises(RateLimited) as limited, db.write() as session:
-        codes.issue(session, session_id="s9", email=EMAIL, now=NOW + timedelta(minutes=5))
+        codes.issue(session, session_id="s1", email=EMAIL, now=NOW + timedelta(minutes=5))
     assert 0 < limited.value.retry_after <= 15 * 60
+    with db.write() as session:  # someone else's requests never lock this address's owner out
+        codes.issue(session, session_id="s9", email=EMAIL, now=NOW + timedelta(minutes=5))
     with db.write() as session:  # the window slides: the first send is now older than 15 minutes
-        codes.issue(session, session_id="s9", email=EMAIL, now=NOW + timedelta(minutes=15, seconds=1))
+        codes.issue(session, session_id="s1", email=EMAIL, now=NOW + timedelta(minutes=15, seconds=1))
+
+
+def test_per_address_the_spacing_grows_after_five_sends_and_ten_a_day_is_the_cap(db: Database) -> None:
+    codes = CodeVerifier("k" * 32)
+    now = NOW
+    for n in range(5):  # five sessions (strangers, say): no spacing yet
+        with db.write() as session:
+            codes.issue(session, session_id=f"a{n}", email=EMAIL, now=now)
+    waits = []
+    for n in range(5, 10):
+        with pytest.raises(RateLimited) as spaced, db.write() as session:
+            codes.issue(session, session_id=f"a{n}", email=EMAIL, now=now)
+        waits.append(spaced.value.retry_after)
+        now += timedelta(seconds=spaced.value.retry_after)
+        with db.write() as session:
+            codes.issue(session, session_id=f"a{n}", email=EMAIL, now=now)
+    assert waits == [60, 120, 240, 480, 960]  # 1, 2, 4, 8, 16 minutes
+    now += timedelta(hours=2)
+    with pytest.raises(RateLimited, match="as many codes as we send in a day") as capped, db.write() as session:
+        codes.issue(session, session_id="b1", email=EMAIL, now=now)
+    assert capped.value.retry_after > 3600
+    with db.write() as session:  # a day after the first, the count starts again
+        codes.issue(session, session_id="b1", email=EMAIL, now=NOW + timedelta(days=1, seconds=1))
+    with db.write() as session:  # and other addresses were never affected
+        codes.issue(session, session_id="b2", email="other@example.com", now=now)

@@ -10,6 +10,7 @@ from bot.access.identity import CodeVerifier
 from bot.cases.lifecycle import ActionRequest, apply_action
 from bot.cases.purge import RetentionPolicy, purge
 from bot.cases.tickets import create_ticket
+from bot.store.conversations import snapshot_transcript, ticket_transcript
 from bot.store.db import Database
 from bot.store.models import AuditEvent, Conversation, Note, Ticket, Turn, VerificationCode
 from bot.store.outbox import notify_requester
@@ -46,6 +47,8 @@ def _ticket(db: Database, session_id: str, email: str) -> str:
             company="Acme",
             session_id=session_id,
         )
+        assert ticket.id is not None
+        snapshot_transcript(session, ticket_id=ticket.id, session_id=session_id, since=None)
         session.add(Note(ticket_id=ticket.id, text=f"called {email}", created_at=START))
         return ticket.reference
 
@@ -84,10 +87,12 @@ def test_closed_tickets_are_anonymised_after_the_period(db: Database) -> None:
         assert all(e.detail == {} for e in events)
         assert session.exec(select(Note).where(Note.ticket_id == ticket.id)).all() == []
         assert session.exec(select(Turn).where(Turn.session_id == "s-closed")).all() == []
-        # The open ticket keeps its record and its transcript.
+        assert ticket.id is not None and ticket_transcript(session, ticket.id) == []
+        # The open ticket keeps its record and its own transcript (the conversation itself is past
+        # the transcript period, so its live turns went on schedule).
         kept = session.exec(select(Ticket).where(Ticket.reference == still_open)).one()
-        assert kept.requester_email == "olle@example.com"
-        assert session.exec(select(Turn).where(Turn.session_id == "s-open")).all()
+        assert kept.requester_email == "olle@example.com" and kept.id is not None
+        assert [t.text for t in ticket_transcript(session, kept.id)] == ["delete me, I am olle@example.com"]
 
 
 def test_old_transcripts_and_codes_go(db: Database) -> None:

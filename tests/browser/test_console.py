@@ -59,7 +59,7 @@ def _seed(services: Any) -> str:
 def test_agent_extends_and_completes_a_request(
     live: Any, make_services: Any, make_settings: Any, smtp_server: Any, page: Any, artifacts: Path
 ) -> None:
-    services = make_services(make_settings(SMTP_URL=smtp_server.url), senders=None)  # the real SMTP mailer
+    services = make_services(make_settings(**smtp_server.settings), senders=None)  # the real SMTP mailer
     reference = _seed(services)
     server = live(services)
     page.set_default_timeout(10_000)

@@ -213,7 +213,7 @@ def test_demo_page_question_shows_the_passage_and_its_section(
 def test_deletion_request_with_an_emailed_code_then_reload_restores_it(
     live: Callable[..., Any], page: Page, smtp_server: Any, make_services: Any, make_settings: Any, artifacts: Path
 ) -> None:
-    server = live(make_services(make_settings(SMTP_URL=smtp_server.url), senders=None))  # real SMTP to loopback
+    server = live(make_services(make_settings(**smtp_server.settings), senders=None))  # real SMTP to loopback
     email = "erin.example@example.com"
     page.goto(server.url + "/")
     open_panel(page)
@@ -452,14 +452,45 @@ def test_unknown_session_starts_afresh(live: Callable[..., Any], page: Page) -> 
     server = live()
     page.goto(server.url + "/")
     key = f"privacybot:{server.url}:guest"
-    page.evaluate("([k]) => localStorage.setItem(k, 'no-such-session')", [key])
+    page.evaluate("([k]) => sessionStorage.setItem(k, 'no-such-session')", [key])
     page.reload()
     open_panel(page)
     expect(page.get_by_role("button", name="How long do you keep my data?")).to_be_visible()  # the welcome
     expect(page.get_by_role("alert")).to_have_count(0)
-    assert page.evaluate("([k]) => localStorage.getItem(k)", [key]) is None
+    assert page.evaluate("([k]) => sessionStorage.getItem(k)", [key]) is None
     ask(page, "hello")
-    assert page.evaluate("([k]) => localStorage.getItem(k)", [key]) not in (None, "no-such-session")
+    assert page.evaluate("([k]) => sessionStorage.getItem(k)", [key]) not in (None, "no-such-session")
+    assert page.evaluate("([k]) => localStorage.getItem(k)", [key]) is None  # a guest's id stays in its tab
+
+
+def test_a_guest_conversation_stays_in_its_tab_and_is_gone_after_the_idle_expiry(
+    live: Callable[..., Any], page: Page, clock: Any
+) -> None:
+    server = live()
+    page.goto(server.url + "/")
+    open_panel(page)
+    ask(page, "How long do you keep my data?")
+    key = f"privacybot:{server.url}:guest"
+    session_id = page.evaluate("([k]) => sessionStorage.getItem(k)", [key])
+    assert session_id
+    # Another tab of the same browser (the next person at a shared computer) starts afresh.
+    other = page.context.new_page()
+    other.goto(server.url + "/")
+    open_panel(other)
+    expect(other.get_by_role("button", name="How long do you keep my data?")).to_be_visible()
+    expect(other.locator(".msg.user")).to_have_count(0)
+    other.close()
+    # The same tab restores it while it is live...
+    page.reload()
+    expect(page.locator(".msg.user")).to_contain_text(["How long do you keep my data?"])
+    # ...and not once it has expired on the server: the widget forgets the id and starts afresh.
+    clock.advance(minutes=31)
+    page.reload()
+    expect(page.get_by_role("dialog")).to_be_visible()  # the panel reopens itself in this tab
+    expect(page.get_by_role("button", name="How long do you keep my data?")).to_be_visible()
+    expect(page.locator(".msg.user")).to_have_count(0)
+    expect(page.get_by_role("alert")).to_have_count(0)
+    assert page.evaluate("([k]) => sessionStorage.getItem(k)", [key]) is None
 
 
 # ---- when things go wrong --------------------------------------------------------------------

@@ -134,10 +134,49 @@ def test_session_continues_and_history_is_that_sessions_only(client: Any) -> Non
     assert client.get("/api/chat/unknown-session/history").status_code == 404
 
 
+def test_history_of_an_expired_conversation_is_404_and_the_next_turn_starts_afresh(client: Any, clock: Any) -> None:
+    chat = ChatDriver(client)
+    chat.say("How long do you keep my data?")
+    assert client.get(f"/api/chat/{chat.session_id}/history").status_code == 200
+    clock.advance(minutes=31)  # SESSION_IDLE_MINUTES is 30
+    expired = client.get(f"/api/chat/{chat.session_id}/history")
+    assert expired.status_code == 404 and "stored as long as needed" not in expired.text
+    old = chat.session_id
+    assert chat.say("hello")["session_id"] != old
+
+
+def test_history_and_turns_of_other_channels_are_not_served(client: Any) -> None:
+    from bot.types import Inbound
+
+    engine = client.services.engine
+    cli = engine.handle(Inbound(channel="cli", text="How long do you keep my data?", session_id="cli-abc123"))
+    assert cli.session_id == "cli-abc123"
+    assert client.get("/api/chat/cli-abc123/history").status_code == 404
+    body = client.post("/api/chat", json={"session_id": "cli-abc123", "message": "hi"}).json()
+    assert body["session_id"] != "cli-abc123"
+
+
+def test_personal_data_responses_are_never_cached(client: Any) -> None:
+    chat = ChatDriver(client)
+    response = client.post("/api/chat", json={"message": "hello"})
+    assert response.headers["cache-control"] == "no-store"
+    chat.say("hello")
+    assert client.get(f"/api/chat/{chat.session_id}/history").headers["cache-control"] == "no-store"
+    assert client.get("/api/chat/unknown/history").headers["cache-control"] == "no-store"
+
+
 def test_bad_identity_signature_is_ignored_and_the_user_told(client: Any) -> None:
     identity = {"email": "dave@example.com", "name": "Dave", "signature": "0" * 64}
     body = client.post("/api/chat", json={"message": "hi", "identity": identity}).json()
     assert "couldn't verify" in body["reply"]
+
+
+@pytest.mark.parametrize("signature", ["é" * 64, "ü", "\u0663" * 64, "zz" * 32, " " * 10])
+def test_a_non_ascii_or_non_hex_signature_is_ignored_not_a_500(client: Any, signature: str) -> None:
+    identity = {"email": "dave@example.com", "name": "Dave", "signature": signature}
+    response = client.post("/api/chat", json={"message": "hi", "identity": identity})
+    assert response.status_code == 200, response.text
+    assert "couldn't verify" in response.json()["reply"]
 
 
 def test_valid_identity_is_trusted(make_services: Any) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlmodel import select
 
 BIN = Path(sys.executable).parent / "privacy-bot"
 
@@ -100,3 +101,38 @@ def test_purge_reports_and_dry_run_changes_nothing(run: Any) -> None:
     assert "Dry run" in dry.stdout and "tickets anonymised: 0" in dry.stdout
     real = run("purge", "--transcripts-days", "30")
     assert real.returncode == 0 and real.stdout.startswith("Purged:")
+
+
+def test_purge_zero_days_means_zero_and_negative_days_are_refused(run: Any, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from bot.cases.tickets import create_ticket
+    from bot.store.db import Database
+    from bot.store.models import Ticket, utcnow
+    from bot.types import Requester
+
+    assert run("migrate").returncode == 0
+    db = Database(f"sqlite:///{tmp_path}/db.sqlite")
+    closed = utcnow() - timedelta(hours=1)
+    with db.write() as session:
+        ticket = create_ticket(
+            session,
+            type="deletion",
+            requester=Requester(email="zoe@example.com", name="Zoe", verified_via="email_code"),
+            verified_at=closed,
+            channel="web",
+            details={},
+            now=closed - timedelta(days=1),
+        )
+        ticket.status, ticket.closed_at = "completed", closed
+        session.add(ticket)
+    kept = run("purge")  # the default period (three years) keeps it
+    assert kept.returncode == 0 and "tickets anonymised: 0" in kept.stdout
+    purged = run("purge", "--tickets-days", "0", "--transcripts-days", "0")
+    assert purged.returncode == 0, purged.stderr
+    assert "tickets anonymised: 1" in purged.stdout
+    with db.read() as session:
+        assert [t.requester_email for t in session.exec(select(Ticket))] == [None]
+    db.dispose()
+    refused = run("purge", "--tickets-days", "-1")
+    assert refused.returncode == 2 and "days cannot be negative" in refused.stderr

@@ -89,7 +89,7 @@ def test_smtp_outage_delays_the_receipt_but_never_loses_or_repeats_it(
     make_services: Any, make_settings: Any, database_url: str
 ) -> None:
     smtp = SmtpServer().start()
-    settings = make_settings(SMTP_URL=smtp.url, DATABASE_URL=database_url)
+    settings = make_settings(SMTP_URL=smtp.url, SMTP_ALLOW_PLAINTEXT=True, DATABASE_URL=database_url)
     services = make_services(settings, senders=None)
     with TestClient(create_app(settings, services=services)) as client:
         chat = ChatDriver(client)

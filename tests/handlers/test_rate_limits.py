@@ -46,6 +46,51 @@ def test_code_sending_is_limited_per_client(make_services: Any, make_settings: A
         assert second.expecting == "email" and "several codes" in second.last["reply"]
 
 
+def _ask_code(client: TestClient, email: str) -> ChatDriver:
+    chat = ChatDriver(client)
+    chat.say("delete my data")
+    chat.click("everything")
+    chat.say("Sam Sender")
+    chat.say("skip")
+    chat.say(email)
+    return chat
+
+
+def _codes_to(services: Any, email: str) -> int:
+    from sqlmodel import func, select
+
+    from bot.store.models import OutboxMessage
+
+    with services.db.read() as session:
+        query = select(func.count()).where(OutboxMessage.recipient == email, OutboxMessage.kind == "verification_code")
+        return int(session.exec(query).one())
+
+
+def test_code_requests_from_rotating_clients_never_lock_the_owner_out(make_services: Any, make_settings: Any) -> None:
+    services = make_services(make_settings())
+    app = create_app(services.settings, services=services)
+    victim = "vera.victim@example.com"
+    for n in range(4):  # four strangers, each from its own address: three used to lock Vera out
+        _ask_code(TestClient(app, client=(f"203.0.113.{n + 1}", 40000)), victim)
+    owner = _ask_code(TestClient(app, client=("198.51.100.7", 40000)), victim)
+    assert owner.expecting == "code", owner.last["reply"]
+    assert _codes_to(services, victim) == 5
+
+
+def test_code_emails_to_one_address_are_capped_per_day(make_services: Any, make_settings: Any, clock: Any) -> None:
+    services = make_services(make_settings())
+    app = create_app(services.settings, services=services)
+    victim = "flood.target@example.com"
+    refused = []
+    for n in range(15):  # a stranger rotating clients, patient enough to wait out every spacing
+        chat = _ask_code(TestClient(app, client=(f"203.0.113.{n + 1}", 40000)), victim)
+        if chat.expecting != "code":
+            refused.append(chat.last["reply"])
+        clock.advance(minutes=70)
+    assert _codes_to(services, victim) == 10  # not hundreds: ten a day at most
+    assert len(refused) == 5 and all("as many codes as we send in a day" in r for r in refused)
+
+
 @pytest.fixture
 def redis_url() -> Iterator[str]:
     if not REDIS_URL:

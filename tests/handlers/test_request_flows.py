@@ -19,7 +19,7 @@ PORTAL_SECRET = "portal-signing-secret"
 
 @pytest.fixture
 def web(make_services: Any, make_settings: Any, smtp_server: Any, database_url: str) -> Iterator[TestClient]:
-    settings = make_settings(SMTP_URL=smtp_server.url, DATABASE_URL=database_url, WIDGET_IDENTITY_SECRET=PORTAL_SECRET)
+    settings = make_settings(**smtp_server.settings, DATABASE_URL=database_url, WIDGET_IDENTITY_SECRET=PORTAL_SECRET)
     services = make_services(settings, senders=None)  # the real SMTP mailer, to the loopback server
     with TestClient(create_app(settings, services=services)) as client:
         client.services = services  # type: ignore[attr-defined]

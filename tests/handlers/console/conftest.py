@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from app import create_app
 from bot.access.agents import create_agent
 from bot.cases.tickets import create_ticket
+from bot.store.conversations import snapshot_transcript
 from bot.store.models import Ticket
 from bot.types import Requester
 
@@ -55,6 +56,8 @@ def add_ticket(
             company=company,
             session_id=session_id,
         )
+        if session_id and ticket.id is not None:  # the chat copies the flow's turns at filing
+            snapshot_transcript(session, ticket_id=ticket.id, session_id=session_id, since=None)
         return ticket.reference
 
 

@@ -161,3 +161,9 @@ def test_openapi_documents_the_agent_api(web: TestClient) -> None:
     assert {"401", "404", "409", "422"} <= set(act["responses"])
     assert "/api/agent/tickets/{reference}/notes" in paths and "/api/agent/tickets/{reference}" in paths
     assert not any(path.startswith("/console") for path in paths)  # pages are not API
+
+
+def test_agent_api_responses_are_never_cached(api: TestClient, services: Any) -> None:
+    reference = add_ticket(services)
+    for path in ("/api/agent/tickets", f"/api/agent/tickets/{reference}", "/api/agent/tickets/PRV-NONE-XXXX"):
+        assert api.get(path).headers["cache-control"] == "no-store", path

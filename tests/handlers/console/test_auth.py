@@ -135,11 +135,44 @@ def test_wrong_passwords_are_rate_limited(web: TestClient) -> None:
     assert sign_in(web, *AGENT).status_code == 429
 
 
-def test_rate_limit_also_counts_per_email(web: TestClient, services: Any) -> None:
+def _from(web: TestClient, address: str) -> TestClient:
+    """Another browser, at another client address, on the same app."""
+    return TestClient(web.app, client=(address, 40000), follow_redirects=False)
+
+
+def test_wrong_passwords_from_rotating_clients_never_lock_the_agent_out(web: TestClient) -> None:
+    for n in range(8):  # five used to lock the account for everyone
+        assert sign_in(_from(web, f"203.0.113.{n + 1}"), AGENT[0], "wrong-password-guess").status_code == 401
+    assert sign_in(_from(web, "198.51.100.7"), *AGENT).status_code == 303  # a new device, even
+    assert sign_in(web, *ADMIN).status_code == 303
+
+
+def test_a_pair_limit_does_not_stop_the_same_client_signing_in_to_another_account(web: TestClient) -> None:
     for _ in range(5):
-        services.limiter.check(services.settings.LOGIN_RATE_LIMIT, "console-login-email", AGENT[0])
+        assert sign_in(web, AGENT[0], "wrong-password-guess").status_code == 401
     assert sign_in(web, AGENT[0], "wrong-password-guess").status_code == 429
     assert sign_in(web, *ADMIN).status_code == 303  # another account, same client: still allowed
+
+
+def test_an_account_under_attack_slows_new_devices_with_a_growing_delay_but_not_known_ones(
+    web: TestClient, clock: Any
+) -> None:
+    assert sign_in(web, *AGENT).status_code == 303  # the agent's own browser: now a known device
+    assert web.cookies.get("console_known_device")
+    for n in range(20):  # twenty failures per hour per account are free
+        assert sign_in(_from(web, f"203.0.113.{n + 1}"), AGENT[0], "guess").status_code == 401
+    waits = []
+    for n in range(3):
+        delayed = sign_in(_from(web, f"192.0.2.{n + 1}"), AGENT[0], "guess")
+        assert delayed.status_code == 429 and "Too many sign-in attempts" in delayed.text
+        waits.append(int(delayed.headers["retry-after"]))
+        clock.advance(seconds=waits[-1])
+        assert sign_in(_from(web, f"192.0.2.{n + 1}"), AGENT[0], "guess").status_code == 401
+    assert waits == [1, 2, 4]  # the delay grows with every further failure
+    newcomer = _from(web, "198.51.100.9")
+    assert sign_in(newcomer, *AGENT).status_code == 429  # an unknown browser waits too...
+    assert sign_in(web, *AGENT).status_code == 303  # ...the agent's own does not
+    assert sign_in(newcomer, *AGENT).status_code == 303  # and their success released the brake
 
 
 def test_sign_out_ends_the_session_server_side(agent_web: TestClient, services: Any) -> None:

@@ -327,6 +327,10 @@ class SlackPlatform:
         )
 
     def command(self, user: str, channel: str, text: str = "") -> httpx.Response:
+        return self.send(self.command_body(user, channel, text), "application/x-www-form-urlencoded")
+
+    def command_body(self, user: str, channel: str, text: str = "") -> str:
+        """The form body of one /privacy invocation (send it twice to replay it)."""
         n = self._next()
         form = {
             "token": "legacy",
@@ -342,7 +346,7 @@ class SlackPlatform:
             "response_url": f"{self.fake.base}/response/{n}",
             "trigger_id": f"{n}.trigger",
         }
-        return self.send(urlencode(form), "application/x-www-form-urlencoded")
+        return urlencode(form)
 
     def click(
         self,
@@ -356,6 +360,21 @@ class SlackPlatform:
         action_id: str | None = None,
     ) -> httpx.Response:
         """Click the button with this value on a message the bot posted (or on the Home view)."""
+        body = self.click_body(user, post, value, channel=channel, ephemeral=ephemeral, view=view, action_id=action_id)
+        return self.send(body, "application/x-www-form-urlencoded")
+
+    def click_body(
+        self,
+        user: str,
+        post: Call | None,
+        value: str,
+        *,
+        channel: str | None = None,
+        ephemeral: bool = False,
+        view: bool = False,
+        action_id: str | None = None,
+    ) -> str:
+        """The form body of one click (send it twice to replay it)."""
         n = self._next()
         message: dict[str, Any] = {}
         label = value
@@ -418,7 +437,7 @@ class SlackPlatform:
                 payload["message"] = message
         else:
             payload["view"] = {"id": "V0001", "type": "home"}
-        return self.send(urlencode({"payload": json.dumps(payload)}), "application/x-www-form-urlencoded")
+        return urlencode({"payload": json.dumps(payload)})
 
 
 def _blocks(post: Call) -> list[dict[str, Any]]:
