@@ -35,7 +35,7 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 bench: $(STAMP)
-	$(BIN)/python bench/latency.py
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache
