@@ -35,7 +35,7 @@ def percentile(values: list[float], p: float) -> float:
 
 
 def questions(n: int) -> list[str]:
-    items = yaml.safe_load((ROOT / "tests/data/retrieval_eval.yaml").read_text(encoding="utf-8"))
+    items = yaml.safe_load((ROOT / "knowledge/eval/retrieval_eval.yaml").read_text(encoding="utf-8"))
     base = [i["question"] for i in items if i.get("sections")]
     # Distinct strings (suffixes) so the query cache never hides the model's cost.
     return [f"{base[i % len(base)]}" + ("" if i < len(base) else f" ({i})") for i in range(n)]

@@ -139,7 +139,7 @@ def main() -> None:
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
     parser.add_argument("--processes", type=int, default=2, help="load-generator processes (default 2)")
     args = parser.parse_args()
-    items = yaml.safe_load((ROOT / "tests/data/retrieval_eval.yaml").read_text(encoding="utf-8"))
+    items = yaml.safe_load((ROOT / "knowledge/eval/retrieval_eval.yaml").read_text(encoding="utf-8"))
     questions = [i["question"] for i in items]
     smtp = SmtpServer().start()
     port = free_port()

@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot.answering.understanding import Understanding
 from bot.conversation.state import ConversationState, FlowState
 from bot.flows import start_choices
+from bot.metrics import AnswerOutcome
 from bot.store.models import Conversation
 from bot.types import Choice, Expecting, Inbound, Reply
 
@@ -34,6 +35,7 @@ class TurnContext:
     state: ConversationState
     notes: list[str] = field(default_factory=list)  # said before the reply ("the session timed out")
     queued: bool = False  # something went into the outbox: wake the worker after the commit
+    outcome: AnswerOutcome | None = None  # set when the turn answered or declined a question (metrics)
 
     @property
     def text(self) -> str:
