@@ -179,9 +179,10 @@ class TimedChatModel:
 class DatabaseFigures:
     """Scrape-time figures from the database: outbox depth and age, open and overdue tickets."""
 
-    def __init__(self, db: Any, clock: Callable[[], datetime]) -> None:
+    def __init__(self, db: Any, clock: Callable[[], datetime], channels: Iterable[str] = ()) -> None:
         self.db = db
         self.clock = clock
+        self.channels = tuple(channels)  # reported as 0 when nothing waits
 
     def describe(self) -> list[Any]:
         return []  # nothing to check at registration: collect() queries the database
@@ -202,8 +203,8 @@ class DatabaseFigures:
         pending = GaugeMetricFamily(
             "helpdesk_outbox_pending", "Undelivered outbox messages, by channel.", labels=["channel"]
         )
-        for channel, count in sorted(backlog.pending.items()):
-            pending.add_metric([channel], count)
+        for channel in sorted({*self.channels, *backlog.pending}):
+            pending.add_metric([channel], backlog.pending.get(channel, 0))
         yield pending
         age = (now - backlog.oldest_pending).total_seconds() if backlog.oldest_pending else 0.0
         yield GaugeMetricFamily(
@@ -281,6 +282,6 @@ async def metrics(request: Request) -> Response:
         offered = request.headers.get("authorization", "")
         if not hmac.compare_digest(offered.encode(), f"Bearer {token}".encode()):
             raise NotAuthenticated("Metrics need the bearer token set in METRICS_TOKEN.")
-    figures = DatabaseFigures(services.db, services.clock)
+    figures = DatabaseFigures(services.db, services.clock, channels=services.outbox.senders)
     body = await run_in_threadpool(services.metrics.exposition, [figures])
     return Response(body, media_type=CONTENT_TYPE_LATEST)
