@@ -94,10 +94,15 @@ def configure_logging(level: str = "INFO", *, fmt: str = "json", stream: TextIO 
     handler._helpdesk = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     root.setLevel(level.upper())
-    for name in ("uvicorn", "uvicorn.error", "uvicorn.access"):
+    for name in ("uvicorn", "uvicorn.error"):
         logger = logging.getLogger(name)
         logger.handlers = []
         logger.propagate = True
+    # The app writes one access line per request (without the client's address); uvicorn writes
+    # its own whenever "uvicorn.access" reaches a handler, so it must reach none: no duplicates.
+    uvicorn_access = logging.getLogger("uvicorn.access")
+    uvicorn_access.handlers = []
+    uvicorn_access.propagate = False
     # Chatty libraries stay at WARNING unless asked otherwise.
     for name in ("httpx", "httpcore", "chromadb", "sentence_transformers", "urllib3", "slack_bolt", "slack_sdk"):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))

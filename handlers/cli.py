@@ -211,6 +211,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
             forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
             log_config=None,
             access_log=False,
+            # A worker imports the app and loads the model before it answers the supervisor's
+            # pings; uvicorn's 5 s default kills and restarts workers on a busy machine.
+            timeout_worker_healthcheck=60,
         )
     finally:
         if metrics_dir is not None and metrics_dir.owned:

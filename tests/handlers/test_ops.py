@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -149,3 +152,25 @@ def test_the_operations_endpoints_are_documented(client: Any) -> None:
     for path in ("/livez", "/healthz", "/metrics"):
         assert paths[path]["get"]["description"], path
     assert "503" in paths["/healthz"]["get"]["responses"]
+
+
+def test_workers_metrics_are_summed_across_processes(tmp_path: Any) -> None:
+    """`serve --workers N`: each worker writes to PROMETHEUS_MULTIPROC_DIR; any one of them reports the sum."""
+    env = {**os.environ, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path)}
+    worker = (
+        "from handlers.ops.metrics import Metrics; m = Metrics(); assert m.multiprocess; "
+        "m.recorder.turn(channel='web', intent='question'); m.recorder.answer(outcome='answered')"
+    )
+    for _ in range(2):
+        subprocess.run([sys.executable, "-c", worker], env=env, check=True, timeout=120)
+    report = "from handlers.ops.metrics import Metrics; import sys; sys.stdout.write(Metrics().exposition().decode())"
+    text = subprocess.run(
+        [sys.executable, "-c", report], env=env, check=True, timeout=120, capture_output=True, text=True
+    ).stdout
+    samples = {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+    assert value(samples, "helpdesk_chat_turns_total", channel="web", intent="question") == 2
+    assert value(samples, "helpdesk_answers_total", outcome="answered") == 2
