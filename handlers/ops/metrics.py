@@ -158,6 +158,8 @@ class TimedEmbeddings(Embeddings):
             return self._inner.embed_documents(texts)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # never recurse while half-built (copy, pickle)
+            raise AttributeError(name)
         return getattr(self._inner, name)
 
 
@@ -173,6 +175,8 @@ class TimedChatModel:
             return self._inner.invoke(*args, **kwargs)
 
     def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):  # never recurse while half-built (copy, pickle)
+            raise AttributeError(name)
         return getattr(self._inner, name)
 
 
