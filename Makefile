@@ -13,10 +13,10 @@ LOCK_VENV := .lock-venv
 
 .PHONY: run test lint install ingest bench clean lock
 
+# torch goes in alone (held to the lock's version); its dependencies come with the project, pinned too.
 $(STAMP): pyproject.toml $(CONSTRAINTS)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	# torch alone (held to the lock's version); its dependencies come with the project, pinned too.
 	$(BIN)/python -m pip install --quiet --no-deps --constraint $(CONSTRAINTS) $(TORCH_INDEX) "$(TORCH_SPEC)"
 	$(BIN)/python -m pip install --quiet --constraint $(CONSTRAINTS) -e '.[dev]'
 	@touch $(STAMP)
