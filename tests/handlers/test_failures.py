@@ -150,3 +150,11 @@ def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
     return subprocess.run(
         [str(BIN), *args], cwd=tmp_path, env=clean, text=True, capture_output=True, timeout=120, check=False
     )
+
+
+def test_production_wants_a_real_metrics_token() -> None:
+    real = {"ENVIRONMENT": "production", "SECRET_KEY": "a-real-secret-key-0123456789"}
+    with pytest.raises(ValidationError) as caught:
+        Settings(_env_file=None, METRICS_TOKEN="changeme", **real)
+    assert "METRICS_TOKEN must be a real secret" in describe_error(caught.value)
+    assert Settings(_env_file=None, METRICS_TOKEN="scrape-token-0123456789", **real).METRICS_TOKEN
