@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -20,17 +21,22 @@ from bot.access.ratelimit import RateLimiter
 from bot.answering.answers import Answerer, LlmPhraser
 from bot.answering.intents import IntentClassifier
 from bot.conversation.engine import Engine
+from bot.errors import ConfigurationError
 from bot.logs import configure_logging
-from bot.settings import Settings
+from bot.metrics import NULL_RECORDER
+from bot.settings import Settings, describe_error
 from bot.store.db import Database
 from bot.store.mail import LogMailer, SmtpMailer
 from bot.store.models import utcnow
 from bot.store.outbox import OutboxWorker, Sender
+from handlers.body_limit import BodyLimit
 from handlers.console.routes import router as console_router
 from handlers.deps import Services
 from handlers.docs import install_api_docs
 from handlers.errors import register_error_handlers
 from handlers.middleware import install_middleware
+from handlers.ops import Metrics, health_router, metrics_router
+from handlers.ops.metrics import RequestMetrics, TimedChatModel, TimedEmbeddings
 from handlers.slack.app import slack_router
 from handlers.slack.sender import SlackSender
 from handlers.web import router as web_router
@@ -53,10 +59,12 @@ def build_services(
     """Everything behind the routes, ready to serve (or to report why not via /healthz)."""
     settings.ensure_local_dirs()
     owns_embeddings = embeddings is None and knowledge is None
+    metrics = Metrics() if settings.METRICS else None
+    recorder = metrics.recorder if metrics else NULL_RECORDER
     db = Database(settings.DATABASE_URL)
     db_ready = _try(db.migrate, "database migration")
     knowledge, classifier, answerer = build_understanding(
-        settings, embeddings=embeddings, chat_model=chat_model, knowledge=knowledge
+        settings, embeddings=embeddings, chat_model=chat_model, knowledge=knowledge, metrics=metrics
     )
     statement = knowledge.statement
     if senders is None:
@@ -64,7 +72,7 @@ def build_services(
         # Channel senders (e.g. Slack DMs) are added here when their channel is configured.
         if settings.SLACK_BOT_TOKEN:
             senders["slack"] = SlackSender.from_settings(settings)
-    outbox = OutboxWorker(db, senders, clock=clock, poll_seconds=settings.OUTBOX_POLL_SECONDS)
+    outbox = OutboxWorker(db, senders, clock=clock, poll_seconds=settings.OUTBOX_POLL_SECONDS, metrics=recorder)
     limiter = RateLimiter(settings.REDIS_URL)
     engine = Engine(
         db=db,
@@ -78,6 +86,7 @@ def build_services(
         code_send_limit=settings.CODE_SEND_LIMIT,
         idle=timedelta(minutes=settings.SESSION_IDLE_MINUTES),
         on_queued=outbox.kick,
+        metrics=recorder,
     )
     services = Services(
         settings=settings,
@@ -88,6 +97,7 @@ def build_services(
         limiter=limiter,
         clock=clock,
         db_ready=db_ready,
+        metrics=metrics,
     )
     if owns_embeddings:  # parts a caller passed in are the caller's to close
         services.closers.append(knowledge.embeddings.close)
@@ -112,14 +122,20 @@ def build_understanding(
     chat_model: Any = None,
     knowledge: KnowledgeBase | None = None,
     progress: Any = None,
+    metrics: Metrics | None = None,
 ) -> tuple[KnowledgeBase, IntentClassifier, Answerer]:
     """The parts that read messages: knowledge base (ingested if needed), classifier, answerer."""
+    if chat_model is None and settings.LLM_MODEL:
+        chat_model = build_chat_model(settings.LLM_MODEL)  # first: a wrong LLM_MODEL fails before the model loads
     if embeddings is None:
         from knowledge.embeddings import load_embeddings
 
         embeddings = load_embeddings(
             cache_dir=Path(settings.CACHE_DIR), threads=settings.EMBEDDING_THREADS, backend=settings.EMBEDDING_BACKEND
         )
+    if metrics is not None:
+        embeddings = TimedEmbeddings(embeddings, metrics)
+        chat_model = TimedChatModel(chat_model, metrics) if chat_model is not None else None
     if knowledge is None:
         knowledge = KnowledgeBase(
             embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL
@@ -128,19 +144,59 @@ def build_understanding(
     statement = knowledge.statement
     domain = [p.text for p in statement.passages] + [q for qs in knowledge.source.hints.values() for q in qs]
     classifier = IntentClassifier(embeddings, domain_texts=domain, cache_dir=Path(settings.CACHE_DIR))
-    if chat_model is None and settings.LLM_MODEL:
-        from langchain.chat_models import init_chat_model
-
-        chat_model = init_chat_model(settings.LLM_MODEL)
     answerer = Answerer(knowledge, phraser=LlmPhraser(chat_model) if chat_model is not None else None)
     return knowledge, classifier, answerer
 
 
-def create_app(settings: Settings | None = None, *, services: Services | None = None, **parts: Any) -> FastAPI:
-    """The FastAPI app. Tests pass their own settings and fakes (`embeddings`, `clock`, `senders`, ...)."""
+def build_chat_model(model_id: str) -> Any:
+    """`init_chat_model(LLM_MODEL)`, or a ConfigurationError that says in one line what to fix."""
+    try:
+        from langchain.chat_models import init_chat_model
+
+        return init_chat_model(model_id)
+    except ImportError as exc:
+        raise ConfigurationError(
+            f"LLM_MODEL={model_id} needs its provider's package ({_one_line(exc)}); "
+            "install the LLM extra: pip install '.[llm]'"
+        ) from exc
+    except Exception as exc:  # an unknown provider or model id, a missing API key: the library says which
+        raise ConfigurationError(f"LLM_MODEL={model_id} cannot be used: {_one_line(exc)}") from exc
+
+
+def preflight(settings: Settings) -> None:
+    """Check at start what would otherwise fail deep inside a worker: the LLM and the tracing packages."""
+    if settings.LLM_MODEL:
+        build_chat_model(settings.LLM_MODEL)
+    if settings.OTEL_ENABLED:
+        from handlers.ops.tracing import check_installed
+
+        check_installed()
+
+
+def quiet_progress_bars() -> None:
+    """No library progress bars ("Loading weights 100%|███"): noise in a service's log and in a
+    terminal's. huggingface_hub and transformers read the variable when first imported."""
+    os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"
+    if "transformers" in sys.modules:  # already imported (tests): switch its bars off directly
+        from transformers.utils import logging as transformers_logging
+
+        transformers_logging.disable_progress_bar()
+
+
+def _one_line(exc: BaseException) -> str:
+    return " ".join(str(exc).split()) or type(exc).__name__
+
+
+def create_app(
+    settings: Settings | None = None, *, services: Services | None = None, span_exporter: Any = None, **parts: Any
+) -> FastAPI:
+    """The FastAPI app. Tests pass their own settings and fakes (`embeddings`, `clock`, `senders`,
+    `span_exporter` for tracing, ...)."""
     settings = settings or Settings()
     configure_logging(settings.LOG_LEVEL, fmt=settings.LOG_FORMAT)
+    quiet_progress_bars()
     services = services or build_services(settings, **parts)
+    tracing: list[Any] = []
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -155,20 +211,31 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             services.outbox.stop()
             for close in services.closers:
                 close()
+            for provider in tracing:
+                provider.shutdown()  # flush the last spans
 
     app = FastAPI(
         title="Privacy helpdesk",
         version="0.1.0",
         description="Answers from the myKONE privacy statement and tracked data-subject requests.",
         lifespan=lifespan,
-        max_body_size=MAX_BODY_BYTES,
+        # FastAPI's own OpenTelemetry stays off: OTEL_ENABLED decides (handlers/ops/tracing.py).
         telemetry={"tracing": False, "metrics": False, "logs": False},
         docs_url=None,  # handlers.docs serves them, when API_DOCS allows, without a CDN
         redoc_url=None,
     )
     app.state.services = services
     register_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)  # innermost: its 413 gets ids, CORS, headers
     install_middleware(app, settings)
+    if services.metrics is not None:
+        app.add_middleware(RequestMetrics, metrics=services.metrics)  # outermost: sees every final status
+        app.include_router(metrics_router)
+    if settings.OTEL_ENABLED:
+        from handlers.ops.tracing import enable_tracing
+
+        tracing.append(enable_tracing(app, services.db.engine, settings, exporter=span_exporter))
+    app.include_router(health_router)
     # Channels: each contributes its routes. (Keep one line per channel.)
     app.include_router(web_router)
     app.include_router(widget_router)
@@ -204,7 +271,7 @@ def load_settings() -> Settings:
     try:
         return Settings()
     except Exception as exc:  # a bad .env or variable: say which, don't dump a traceback
-        sys.exit(f"privacy-bot: configuration error: {exc}")
+        sys.exit(f"privacy-bot: configuration error: {describe_error(exc)}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -212,10 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     from handlers.cli import Wiring
     from handlers.cli import main as run
 
+    quiet_progress_bars()
     wiring = Wiring(
         settings=load_settings,
         build_services=build_services,
         build_understanding=build_understanding,
+        preflight=preflight,
         server_factory="app:create_app",
         command=(sys.executable, "-m", "app"),
     )

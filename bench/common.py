@@ -30,7 +30,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def base_questions() -> list[str]:
     """Answerable questions of the tuning set (never the held-out set: it is evidence, not load)."""
-    for candidate in (ROOT / "knowledge/eval/tuning_answers.yaml", ROOT / "tests/data/retrieval_eval.yaml"):
+    for candidate in (ROOT / "knowledge/eval/retrieval_eval.yaml",):
         if candidate.exists():
             items = yaml.safe_load(candidate.read_text(encoding="utf-8"))
             return [i["question"] for i in items if i.get("sections")]

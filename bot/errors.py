@@ -88,3 +88,10 @@ class Forbidden(HelpdeskError):
 
     status = 403
     code = "forbidden"
+
+
+class ConfigurationError(HelpdeskError):
+    """A setting is wrong or a package it needs is missing: the process cannot start."""
+
+    status = 500
+    code = "configuration_error"

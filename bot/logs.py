@@ -17,7 +17,8 @@ from typing import Any, TextIO
 
 request_id: ContextVar[str] = ContextVar("request_id", default="-")
 
-_EMAIL = re.compile(r"([A-Za-z0-9._%+-])[A-Za-z0-9._%+-]*@([A-Za-z0-9.-]+\.[A-Za-z]{2,})")
+# \w is Unicode-aware: international addresses (jörg@müller.de) are masked too.
+_EMAIL = re.compile(r"([\w.%+-])[\w.%+-]*@([\w.-]+\.\w{2,})")
 _PERSONAL_FIELDS = {
     "email",
     "name",
@@ -74,8 +75,14 @@ def _safe(value: Any) -> Any:
 
 
 def configure_logging(level: str = "INFO", *, fmt: str = "json", stream: TextIO | None = None) -> logging.Handler:
-    """Route every logger (ours, uvicorn's, libraries') through one masked handler."""
-    handler = logging.StreamHandler(stream or sys.stderr)
+    """Route every logger (ours, uvicorn's, libraries') through one masked handler.
+
+    `fmt` "auto" picks readable text when the stream is a terminal (`make run`) and JSON lines
+    otherwise (services, containers, pipes)."""
+    stream = stream or sys.stderr
+    if fmt == "auto":
+        fmt = "text" if _is_terminal(stream) else "json"
+    handler = logging.StreamHandler(stream)
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:
@@ -111,3 +118,10 @@ def configure_logging(level: str = "INFO", *, fmt: str = "json", stream: TextIO 
     ):
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     return handler
+
+
+def _is_terminal(stream: TextIO) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):  # no isatty, or a closed stream
+        return False

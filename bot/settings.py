@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 from typing import Annotated, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import Field, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 PLACEHOLDER_SECRETS = {"", "change-me", "changeme", "secret", "dev-secret-key"}
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 DEFAULT_SECRET_KEY = "dev-secret-key"
 # A production secret: at least 32 characters with at least 10 different ones, so a word, a
 # repeated pattern or a short value is refused (e.g. `python -c "import secrets; print(secrets.token_urlsafe(32))"`).
@@ -64,7 +66,7 @@ class Settings(BaseSettings):
     # Proxies whose X-Forwarded-For is believed (per-client rate limits); "*" inside a private network.
     FORWARDED_ALLOW_IPS: str = "127.0.0.1"
     LOG_LEVEL: str = "INFO"
-    LOG_FORMAT: Literal["json", "text"] = "json"
+    LOG_FORMAT: Literal["auto", "json", "text"] = "auto"  # auto: text on a terminal, JSON otherwise
     SESSION_IDLE_MINUTES: int = 30
     CODE_SEND_LIMIT: str = "3/15minutes"
     LOGIN_RATE_LIMIT: str = "5/minute"  # console sign-ins per (client, account)
@@ -81,6 +83,16 @@ class Settings(BaseSettings):
     # "onnx" (the default: ONNX Runtime, no torch in the server), "onnx-int8" (faster, its own index)
     # or "torch" (sentence-transformers, needs the `torch` extra).
     EMBEDDING_BACKEND: Literal["onnx", "onnx-int8", "torch"] = "onnx"
+
+    # Operations: metrics, readiness, tracing (README "Operations").
+    METRICS: bool = True  # GET /metrics; "off" removes the route
+    METRICS_TOKEN: str | None = None  # when set, /metrics wants "Authorization: Bearer <token>"
+    OUTBOX_STUCK_MINUTES: int = 15  # /healthz is 503 when due mail waits this long and nothing is sent; 0: off
+    OTEL_ENABLED: bool = False  # OpenTelemetry spans for HTTP and SQL (needs the `otel` extra)
+    OTEL_EXPORTER_OTLP_ENDPOINT: str | None = None  # where spans go (OTLP/gRPC); unset: spans are dropped
+    OTEL_SERVICE_NAME: str = "privacy-helpdesk"
+    # Set by `serve --workers N` (or by you): the workers' shared Prometheus directory.
+    PROMETHEUS_MULTIPROC_DIR: str | None = None
 
     @field_validator("WIDGET_ALLOWED_ORIGINS", mode="before")
     @classmethod
@@ -133,6 +145,85 @@ class Settings(BaseSettings):
     def https(self) -> bool:
         return self.PUBLIC_URL.startswith("https://")
 
+    @field_validator("RATE_LIMIT", "CODE_SEND_LIMIT", "LOGIN_RATE_LIMIT")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse
+
+        try:
+            parse(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a rate limit; write it like 30/minute or 3/15minutes") from None
+        return value
+
+    @field_validator("DATABASE_URL")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        if not value.startswith(("sqlite:", "postgresql:", "postgresql+")):
+            raise ValueError("must be a sqlite:/// or postgresql+psycopg:// URL")
+        return value
+
+    @field_validator("PUBLIC_URL", "CHROMA_URL", "SLACK_API_URL", "OTEL_EXPORTER_OTLP_ENDPOINT")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        return _url(value, ("http", "https"))
+
+    @field_validator("SMTP_URL")
+    @classmethod
+    def _smtp_url(cls, value: str | None) -> str | None:
+        return _url(value, ("smtp", "smtps"))
+
+    @field_validator("REDIS_URL")
+    @classmethod
+    def _redis_url(cls, value: str | None) -> str | None:
+        if value is not None and value.startswith("unix://"):
+            return value
+        return _url(value, ("redis", "rediss", "redis+sentinel", "redis+cluster"))
+
+    @field_validator("WIDGET_ALLOWED_ORIGINS")
+    @classmethod
+    def _origins(cls, value: list[str]) -> list[str]:
+        for origin in value:
+            _url(origin, ("http", "https"))
+            if urlsplit(origin).path not in ("", "/"):
+                raise ValueError(f"{origin!r} is not an origin (scheme://host[:port], no path)")
+        return value
+
+    @field_validator(
+        "SESSION_IDLE_MINUTES",
+        "CONSOLE_SESSION_HOURS",
+        "OUTBOX_POLL_SECONDS",
+        "PURGE_TICKETS_AFTER_DAYS",
+        "PURGE_TRANSCRIPTS_AFTER_DAYS",
+        "PURGE_CODES_AFTER_DAYS",
+    )
+    @classmethod
+    def _positive(cls, value: float) -> float:
+        if value <= 0:
+            raise ValueError("must be greater than 0")
+        return value
+
+    @field_validator("EMBEDDING_THREADS", "OUTBOX_STUCK_MINUTES")
+    @classmethod
+    def _not_negative(cls, value: int) -> int:
+        if value < 0:
+            raise ValueError("must be 0 or more")
+        return value
+
+    @field_validator("LOG_LEVEL")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _real_metrics_token_in_production(self) -> Settings:
+        token = self.METRICS_TOKEN
+        if self.ENVIRONMENT == "production" and token is not None and (token in PLACEHOLDER_SECRETS or len(token) < 16):
+            raise ValueError("METRICS_TOKEN must be a real secret (16+ characters) in production")
+        return self
+
     def ensure_local_dirs(self) -> None:
         """Create ./data-style folders for the embedded SQLite file and Chroma store."""
         if self.is_sqlite and ":memory:" not in self.DATABASE_URL:
@@ -142,3 +233,29 @@ class Settings(BaseSettings):
         if not self.CHROMA_URL:
             Path(self.CHROMA_PATH).mkdir(parents=True, exist_ok=True)
         Path(self.CACHE_DIR).mkdir(parents=True, exist_ok=True)
+
+
+def _url(value: str | None, schemes: tuple[str, ...]) -> str | None:
+    """`value` unless it is not a URL of one of `schemes` with a host (None passes: unset)."""
+    if value is None:
+        return None
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError on a port that is not a number)
+    except ValueError:
+        parts = None
+    if parts is None or parts.scheme not in schemes or not parts.hostname:
+        raise ValueError(f"must be a URL like {schemes[0]}://host:port")
+    return value
+
+
+def describe_error(exc: Exception) -> str:
+    """A settings failure as one line naming each bad variable — never its value (it may be a secret)."""
+    if not isinstance(exc, ValidationError):
+        return " ".join(str(exc).split())
+    parts = []
+    for error in exc.errors():
+        name = ".".join(str(part) for part in error.get("loc", ()))
+        message = str(error.get("msg", "invalid")).removeprefix("Value error, ")
+        parts.append(f"{name}: {message}" if name else message)
+    return "; ".join(parts)

@@ -5,15 +5,16 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from email_validator import EmailNotValidError
+from email_validator import validate_email as _check_email
+
 from bot.errors import InvalidInput
 
 MAX_MESSAGE_CHARS = 2000
 MAX_FIELD_CHARS = 1000
-# Pragmatic e-mail check: one @, a dot in the domain, no spaces; RFC 5321 length limits.
-_EMAIL = re.compile(
-    r"^[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)+$"
-)
-_EMAIL_IN_TEXT = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+")
+MAX_EMAIL_CHARS = 254  # RFC 5321's limit on a forward path
+# A candidate address inside free text (international domains included); validate_email decides.
+_EMAIL_IN_TEXT = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
 # A ticket reference: PRV- and two groups of four from Crockford's base32 (see bot.cases.tickets).
 REFERENCE_RE = re.compile(r"\bPRV-[0-9A-Z]{4}-[0-9A-Z]{4}\b", re.IGNORECASE)
 
@@ -39,17 +40,50 @@ def clean_text(text: str) -> str:
 
 
 def validate_email(value: str) -> str:
-    """A plausible e-mail address, lower-cased."""
-    email = value.strip().strip("<>").lower()
-    if len(email) > 254 or not _EMAIL.match(email) or ".." in email:
+    """An e-mail address as the standards allow it (RFC 5322 syntax, international domains and
+    mailboxes per RFC 6531, e.g. jane@müller.de), normalised (Unicode domain) and lower-cased.
+
+    The one check every channel uses: chat, console, Slack profiles and the CLI. Syntax only —
+    no DNS lookups, so it works offline and leaks nothing about who is typing what.
+    """
+    candidate = value.strip()
+    if candidate.startswith("<") and candidate.endswith(">"):
+        candidate = candidate[1:-1].strip()
+    try:
+        normalised = _check_email(candidate, check_deliverability=False).normalized.lower()
+    except EmailNotValidError:
+        normalised = ""
+    if not normalised or len(normalised) > MAX_EMAIL_CHARS:
         raise InvalidInput("That doesn't look like an e-mail address. Please type it like name@company.com.")
-    return email
+    return normalised
+
+
+def normalize_email(value: str) -> str:
+    """The form `validate_email` stores, for lookups; text that is no address is only trimmed and lower-cased."""
+    try:
+        return validate_email(value)
+    except InvalidInput:
+        return value.strip().lower()
+
+
+def ascii_email(email: str) -> str:
+    """The address with its domain in ASCII (IDNA: müller.de → xn--mller-kva.de), as SMTP servers
+    without SMTPUTF8 need it; a non-ASCII mailbox name is left as it is."""
+    try:
+        result = _check_email(email, check_deliverability=False)
+    except EmailNotValidError:
+        return email
+    return f"{result.local_part}@{result.ascii_domain}"
 
 
 def find_email(text: str) -> str | None:
-    """The first e-mail address inside free text, if any."""
-    match = _EMAIL_IN_TEXT.search(text)
-    return match.group(0).lower() if match else None
+    """The first valid e-mail address inside free text, normalised, if any."""
+    for match in _EMAIL_IN_TEXT.finditer(text):
+        try:
+            return validate_email(match.group(0).rstrip("."))
+        except InvalidInput:
+            continue
+    return None
 
 
 def find_reference(text: str) -> str | None:

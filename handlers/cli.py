@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import sys
+import tempfile
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bot.errors import ConfigurationError
 from bot.logs import configure_logging
 from bot.settings import Settings
 from handlers.console import cli as console_cli
 from handlers.slack import cli as slack_cli
-
-REPO_ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_EVAL_SETS = [REPO_ROOT / "tests/data/retrieval_eval.yaml", REPO_ROOT / "tests/data/retrieval_holdout.yaml"]
-DEFAULT_INTENT_SET = REPO_ROOT / "tests/data/intents.yaml"
 
 
 @dataclass(frozen=True)
@@ -28,6 +27,7 @@ class Wiring:
     settings: Callable[[], Settings]  # read once per command; exits with a clear line when invalid
     build_services: Callable[[Settings], Any]  # everything behind the routes (handlers.deps.Services)
     build_understanding: Callable[[Settings], tuple[Any, Any, Any]]  # (knowledge, classifier, answerer)
+    preflight: Callable[[Settings], None]  # raises ConfigurationError for what would fail later (LLM_MODEL)
     server_factory: str  # the import string uvicorn's workers call, e.g. "app:create_app"
     command: tuple[str, ...]  # how to run this CLI in a child process
 
@@ -131,35 +131,40 @@ def cmd_chat(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Measure answer quality (hit@k, passage in the reply, declines) and intent accuracy."""
     from bot.answering.quality import pipeline_outcome
-    from knowledge.evaluation import evaluate, load_cases
+    from knowledge.evaluation import INTENT_SET, RETRIEVAL_SETS, evaluate, load_cases
 
+    question_sets = [Path(p) for p in args.questions] if args.questions else list(RETRIEVAL_SETS)
+    intents = Path(args.intents) if args.intents else INTENT_SET
+    missing = [str(p) for p in (*question_sets, intents) if not p.is_file()]
+    if missing:
+        # Never a silent pass: a check that measured nothing must not look like one that passed.
+        print(f"privacy-bot eval: evaluation set not found: {', '.join(missing)}", file=sys.stderr)
+        return 2
     settings = args.wiring.settings()
     settings.ensure_local_dirs()
     knowledge, classifier, answerer = args.wiring.build_understanding(settings)
     run = pipeline_outcome(classifier, answerer, knowledge)
     failed = False
-    for path in args.questions or [p for p in DEFAULT_EVAL_SETS if p.exists()]:
-        report = evaluate(load_cases(Path(path)), run)
-        print(f"{Path(path).name} ({report.total} inputs): {report.summary()}")
+    for path in question_sets:
+        report = evaluate(load_cases(path), run)
+        print(f"{path.name} ({report.total} inputs): {report.summary()}")
         if args.verbose:
             for case, outcome in report.failures:
                 want = ",".join(case.sections) or "decline"
                 got = ",".join(outcome.sections) or "declined"
                 print(f"   x {case.question!r}: wanted {want}, got {got}")
         failed = failed or report.answer_accuracy < 0.90 or report.off_topic_recall < 0.95
-    intents = Path(args.intents) if args.intents else DEFAULT_INTENT_SET
-    if intents.exists():
-        import yaml
+    import yaml
 
-        items = yaml.safe_load(intents.read_text(encoding="utf-8")) or []
-        wrong = [(i["text"], i["intent"], classifier.classify(i["text"]).intent) for i in items]
-        wrong = [w for w in wrong if w[1] != w[2]]
-        accuracy = 1 - len(wrong) / max(len(items), 1)
-        print(f"{intents.name}: intent accuracy {len(items) - len(wrong)}/{len(items)} ({accuracy:.1%})")
-        if args.verbose:
-            for text, want, got in wrong:
-                print(f"   x {text!r}: wanted {want}, got {got}")
-        failed = failed or accuracy < 0.95
+    items = yaml.safe_load(intents.read_text(encoding="utf-8")) or []
+    wrong = [(i["text"], i["intent"], classifier.classify(i["text"]).intent) for i in items]
+    wrong = [w for w in wrong if w[1] != w[2]]
+    accuracy = 1 - len(wrong) / max(len(items), 1)
+    print(f"{intents.name}: intent accuracy {len(items) - len(wrong)}/{len(items)} ({accuracy:.1%})")
+    if args.verbose:
+        for text, want, got in wrong:
+            print(f"   x {text!r}: wanted {want}, got {got}")
+    failed = failed or accuracy < 0.95
     return 1 if failed and args.strict else 0
 
 
@@ -173,6 +178,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from knowledge.service import index_is_current
 
     settings = args.wiring.settings()
+    args.wiring.preflight(settings)  # a bad LLM_MODEL: one line here, not a traceback in each worker
     settings.ensure_local_dirs()
     cmd_migrate(args)
     # One worker ingests at start-up by itself. Several would race to do the same work, so a
@@ -188,27 +194,58 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.workers > 1 and not settings.EMBEDDING_THREADS:
         # Workers re-read the settings from the environment: share the cores out between them.
         os.environ["EMBEDDING_THREADS"] = str(max(1, (os.cpu_count() or 1) // args.workers))
+    metrics_dir = _prepare_metrics_dir(settings, args.workers)
     base = f"http://{args.host}:{args.port}"
     print(
         f"\nPrivacy helpdesk on {base}\n  chat (demo page):  {base}/\n  health:            {base}/healthz\n"
-        f"  agent console:     {base}/console  "
+        + (f"  metrics:           {base}/metrics\n" if settings.METRICS else "")
+        + f"  agent console:     {base}/console  "
         "(first admin: .venv/bin/privacy-bot agent add you@example.com --role admin)\n",
         flush=True,
     )
     # Our masked JSON logging (configured in create_app) replaces uvicorn's, access log included.
-    uvicorn.run(
-        args.wiring.server_factory,
-        factory=True,
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level=settings.LOG_LEVEL.lower(),
-        proxy_headers=True,
-        forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
-        log_config=None,
-        access_log=False,
-    )
+    try:
+        uvicorn.run(
+            args.wiring.server_factory,
+            factory=True,
+            host=args.host,
+            port=args.port,
+            workers=args.workers,
+            log_level=settings.LOG_LEVEL.lower(),
+            proxy_headers=True,
+            forwarded_allow_ips=settings.FORWARDED_ALLOW_IPS,
+            log_config=None,
+            access_log=False,
+            # A worker imports the app and loads the model before it answers the supervisor's
+            # pings; uvicorn's 5 s default kills and restarts workers on a busy machine.
+            timeout_worker_healthcheck=60,
+        )
+    finally:
+        if metrics_dir is not None and metrics_dir.owned:
+            shutil.rmtree(metrics_dir.path, ignore_errors=True)
     return 0
+
+
+@dataclass(frozen=True)
+class _MetricsDir:
+    path: Path
+    owned: bool  # made by this command, removed when it ends
+
+
+def _prepare_metrics_dir(settings: Settings, workers: int) -> _MetricsDir | None:
+    """Several workers share their Prometheus values through a directory (prometheus_client's
+    multiprocess mode); it must be set before the workers start and emptied between runs."""
+    if settings.PROMETHEUS_MULTIPROC_DIR:
+        path, owned = Path(settings.PROMETHEUS_MULTIPROC_DIR), False
+        path.mkdir(parents=True, exist_ok=True)
+        for stale in path.glob("*.db"):
+            stale.unlink()  # counters of a previous run would be summed into this one
+    elif workers > 1 and settings.METRICS:
+        path, owned = Path(tempfile.mkdtemp(prefix="privacy-bot-metrics-")), True
+    else:
+        return None
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(path)  # the workers' prometheus_client reads it at import
+    return _MetricsDir(path, owned)
 
 
 def cmd_purge(args: argparse.Namespace) -> int:
@@ -315,5 +352,8 @@ def main(argv: list[str] | None, wiring: Wiring) -> int:
     configure_logging("WARNING", fmt="text")
     try:
         return int(args.func(args) or 0)
+    except ConfigurationError as exc:  # e.g. LLM_MODEL names a provider that is not installed
+        print(f"privacy-bot: configuration error: {exc.message}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         return 130

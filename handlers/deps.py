@@ -27,6 +27,7 @@ class Services:
     limiter: RateLimiter
     clock: Callable[[], datetime]
     db_ready: bool = False
+    metrics: Any = None  # handlers.ops.metrics.Metrics when METRICS is on
     extras: dict[str, Any] = field(default_factory=dict)  # channel-specific parts (Slack app, ...)
     closers: list[Callable[[], None]] = field(default_factory=list)  # run at shutdown (what was built here)
 

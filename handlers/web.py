@@ -1,4 +1,4 @@
-"""The web channel: POST /api/chat (DESIGN §4), a session's history, and health."""
+"""The web channel: POST /api/chat (DESIGN §4) and a session's history (health is in handlers/ops)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from bot.access.identity import verify_signature
@@ -124,14 +123,3 @@ async def chat_history(session_id: str, request: Request, services: ServicesDep)
             {"role": turn.role, "text": turn.text, "at": turn.created_at.isoformat(), "reply": reply, "action": action}
         )
     return {"session_id": session_id, "turns": out}
-
-
-@router.get("/healthz", tags=["ops"], responses={503: {"description": "Not ready"}})
-async def healthz(services: ServicesDep) -> JSONResponse:
-    """200 once the index and the database are ready, 503 otherwise."""
-    database = await run_in_threadpool(services.db.ping) and services.db_ready
-    index = services.knowledge.ready
-    status = 200 if database and index else 503
-    return JSONResponse(
-        {"status": "ok" if status == 200 else "unavailable", "database": database, "index": index}, status_code=status
-    )

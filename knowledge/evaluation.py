@@ -8,6 +8,12 @@ from pathlib import Path
 
 import yaml
 
+# The labelled sets ship inside the package (package data), so `privacy-bot eval` measures the
+# same thing in a checkout, a wheel and the Docker image.
+EVAL_DIR = Path(__file__).resolve().parent / "eval"
+RETRIEVAL_SETS = (EVAL_DIR / "retrieval_eval.yaml", EVAL_DIR / "retrieval_holdout.yaml")
+INTENT_SET = EVAL_DIR / "intents.yaml"
+
 
 @dataclass(frozen=True)
 class EvalCase:

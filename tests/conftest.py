@@ -14,6 +14,7 @@ import pytest
 # Before anything imports huggingface or chromadb: no test may reach the network.
 os.environ["HF_HUB_OFFLINE"] = "1"
 os.environ["ANONYMIZED_TELEMETRY"] = "False"
+os.environ["HF_HUB_DISABLE_PROGRESS_BARS"] = "1"  # as the app does (app.quiet_progress_bars)
 
 from tests.factories import FakeClock, RecordingSender
 

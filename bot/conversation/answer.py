@@ -19,7 +19,9 @@ def answer(ctx: TurnContext, *, suffix: str = "", expecting: Expecting | None = 
     """Answer from the statement (or decline); outside a flow, offer the request the answer is about."""
     found = ctx.understanding.answer
     if not found.answered:
+        ctx.outcome = "declined"
         return ctx.reply(DECLINE + suffix, "out_of_scope", expecting=expecting)
+    ctx.outcome = "answered"
     if expecting is None and ctx.state.flow is None:
         related = rank_offers(ctx, found.related_requests)
         if related:

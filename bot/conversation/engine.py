@@ -28,6 +28,7 @@ from bot.conversation.state import ConversationState
 from bot.conversation.turn import TurnContext, menu
 from bot.errors import MessageTooLong, StoreUnavailable
 from bot.flows import FLOWS, REQUEST_TYPES
+from bot.metrics import NULL_RECORDER, AnswerOutcome, Recorder
 from bot.store.conversations import (
     adopt_requester,
     is_expired,
@@ -81,6 +82,7 @@ class Engine:
         code_send_limit: str = "3/15minutes",
         idle: timedelta = timedelta(minutes=30),
         on_queued: Callable[[], None] = lambda: None,
+        metrics: Recorder = NULL_RECORDER,
     ) -> None:
         self.db = db
         self.classifier = classifier
@@ -95,6 +97,7 @@ class Engine:
         self.clock = clock
         self.idle = idle
         self.on_queued = on_queued
+        self.metrics = metrics
 
     def handle(self, inbound: Inbound) -> Reply:
         """Take one turn. Raises MessageTooLong (the one length check); never loses a half-done turn."""
@@ -107,7 +110,7 @@ class Engine:
         for attempt in range(2):
             try:
                 with self.db.write() as session:
-                    reply, queued = self._turn(session, inbound, understanding)
+                    reply, queued, outcome = self._turn(session, inbound, understanding)
                 break
             except IntegrityError:
                 # Two first turns raced to create the same Slack conversation: take it again.
@@ -115,10 +118,22 @@ class Engine:
                     raise
             except StoreUnavailable:
                 log.warning("database unavailable; answering without state")
-                return self._degraded(inbound, understanding)
+                reply = self._degraded(inbound, understanding)
+                said: AnswerOutcome | None = (
+                    "answered" if reply.citations else "declined" if reply.intent == "out_of_scope" else None
+                )
+                self._count(inbound, reply, said)
+                return reply
         if queued:
             self.on_queued()
+        self._count(inbound, reply, outcome)
         return reply
+
+    def _count(self, inbound: Inbound, reply: Reply, outcome: AnswerOutcome | None) -> None:
+        """Report the finished turn (counted once, after its transaction committed)."""
+        self.metrics.turn(channel=inbound.channel, intent=reply.intent)
+        if outcome is not None:
+            self.metrics.answer(outcome=outcome)
 
     def _peek_pending(self, inbound: Inbound) -> str | None:
         """The kind of answer the conversation waits for, read without a lock, so the costly
@@ -135,7 +150,9 @@ class Engine:
         flow = ConversationState.load(conversation.state).flow
         return self.dialog.pending_kind(flow) if flow else None
 
-    def _turn(self, session: Session, inbound: Inbound, understanding: Understanding) -> tuple[Reply, bool]:
+    def _turn(
+        self, session: Session, inbound: Inbound, understanding: Understanding
+    ) -> tuple[Reply, bool, AnswerOutcome | None]:
         now = self.clock()
         conversation, notes = self._conversation(session, inbound, now)
         ctx = TurnContext(
@@ -168,7 +185,7 @@ class Engine:
         )
         for ticket_id, since in ctx.filed:  # each ticket keeps the transcript of its own flow
             snapshot_transcript(session, ticket_id=ticket_id, session_id=conversation.session_id, since=since)
-        return reply, ctx.queued
+        return reply, ctx.queued, ctx.outcome
 
     def _conversation(self, session: Session, inbound: Inbound, now: datetime) -> tuple[Conversation, list[str]]:
         notes: list[str] = []
@@ -254,6 +271,7 @@ class Engine:
         if intent == "greeting":
             return ctx.reply(GREETING, "greeting", expecting=menu())
         if intent == "out_of_scope":
+            ctx.outcome = "declined"
             return ctx.reply(DECLINE, "out_of_scope")
         if intent in REQUEST_TYPES:
             return self._start(ctx, intent)

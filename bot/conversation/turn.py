@@ -11,6 +11,7 @@ from sqlmodel import Session
 from bot.answering.understanding import Understanding
 from bot.conversation.state import ConversationState, FlowState
 from bot.flows import start_choices
+from bot.metrics import AnswerOutcome
 from bot.store.models import Conversation
 from bot.types import Choice, Expecting, Inbound, Reply
 
@@ -36,6 +37,7 @@ class TurnContext:
     queued: bool = False  # something went into the outbox: wake the worker after the commit
     first_turn_id: int | None = None  # this turn's first transcript row: where a flow started now begins
     filed: list[tuple[int, int | None]] = field(default_factory=list)  # (ticket id, its flow's first turn id)
+    outcome: AnswerOutcome | None = None  # set when the turn answered or declined a question (metrics)
 
     @property
     def text(self) -> str:

@@ -10,7 +10,7 @@ from email.message import EmailMessage
 from urllib.parse import unquote, urlparse
 
 from bot.store.models import OutboxMessage
-from bot.validation import mask_email
+from bot.validation import ascii_email, mask_email
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ class SmtpMailer:
     def send(self, message: OutboxMessage) -> None:
         email = EmailMessage()
         email["From"] = self.mail_from
-        email["To"] = message.recipient
+        email["To"] = ascii_email(message.recipient)  # müller.de → xn--mller-kva.de: any server takes it
         email["Subject"] = message.subject
         email.set_content(message.body)
         try:

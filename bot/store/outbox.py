@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy import case, update
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
+from bot.metrics import NULL_RECORDER, Recorder
 from bot.store.models import OutboxMessage, Ticket
 
 log = logging.getLogger(__name__)
@@ -78,16 +80,55 @@ def notify_requester(
     )
 
 
+@dataclass(frozen=True)
+class Backlog:
+    """What waits in the outbox: undelivered messages per channel, the oldest one, the longest-due one."""
+
+    pending: dict[str, int]
+    oldest_pending: datetime | None  # when the oldest undelivered message was queued
+    oldest_due: datetime | None  # since when the longest-waiting claimable message has been due
+
+
+def outbox_backlog(session: Session, *, now: datetime, channels: Collection[str] | None = None) -> Backlog:
+    """Three small aggregate queries over the (status, next_attempt_at) index; `channels` limits `oldest_due`."""
+    pending_rows = session.exec(
+        select(OutboxMessage.channel, func.count())
+        .where(OutboxMessage.status == "pending")
+        .group_by(OutboxMessage.channel)
+    ).all()
+    oldest_pending = session.exec(
+        select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status == "pending")
+    ).one()
+    due = (
+        select(func.min(OutboxMessage.next_attempt_at))
+        .where(OutboxMessage.status == "pending", col(OutboxMessage.next_attempt_at) <= now)
+        .where((col(OutboxMessage.lease_until).is_(None)) | (col(OutboxMessage.lease_until) < now))
+    )
+    if channels is not None:
+        due = due.where(col(OutboxMessage.channel).in_(list(channels)))
+    return Backlog(pending=dict(pending_rows), oldest_pending=oldest_pending, oldest_due=session.exec(due).one())
+
+
 class OutboxWorker:
     """Claims due messages with a lease (safe across processes), sends them, records the result."""
 
     def __init__(
-        self, db: Any, senders: dict[str, Sender], *, clock: Callable[[], datetime], poll_seconds: float = 5.0
+        self,
+        db: Any,
+        senders: dict[str, Sender],
+        *,
+        clock: Callable[[], datetime],
+        poll_seconds: float = 5.0,
+        metrics: Recorder = NULL_RECORDER,
     ) -> None:
         self.db = db
         self.senders = senders
         self.clock = clock
         self.poll_seconds = poll_seconds
+        self.metrics = metrics
+        # When this process last tried a delivery (any result): /healthz tells a backlog that is
+        # being worked from an outbox nobody drains.
+        self.last_attempt_at: datetime | None = None
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -100,6 +141,11 @@ class OutboxWorker:
         if self._thread is None:
             self._thread = threading.Thread(target=self._run, name="outbox", daemon=True)
             self._thread.start()
+
+    @property
+    def running(self) -> bool:
+        """Whether the background loop of this process is alive."""
+        return self._thread is not None and self._thread.is_alive()
 
     def stop(self) -> None:
         self._stop.set()
@@ -158,14 +204,17 @@ class OutboxWorker:
 
     def _deliver(self, message: OutboxMessage) -> None:
         sender = self.senders[message.channel]
+        self.last_attempt_at = self.clock()
         try:
             sender.send(message)
         except PermanentFailure as exc:
             self._finish(message, status="failed", error=str(exc))
+            self.metrics.delivery(channel=message.channel, result="failed")
             log.error("outbox message %s (%s) failed permanently: %s", message.id, message.kind, exc)
         except Exception as exc:  # any transport error: retry later with backoff
             give_up = message.attempts >= GIVE_UP_AFTER
             self._finish(message, status="failed" if give_up else "pending", error=f"{type(exc).__name__}: {exc}"[:500])
+            self.metrics.delivery(channel=message.channel, result="failed" if give_up else "retry")
             log.warning(
                 "outbox message %s (%s) attempt %s failed: %s",
                 message.id,
@@ -175,6 +224,7 @@ class OutboxWorker:
             )
         else:
             self._finish(message, status="sent")
+            self.metrics.delivery(channel=message.channel, result="sent")
             log.info("outbox message %s (%s) sent via %s", message.id, message.kind, message.channel)
 
     def _finish(self, message: OutboxMessage, *, status: str, error: str | None = None) -> None:

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bot.answering.quality import pipeline_outcome
-from knowledge.evaluation import evaluate, load_cases
+from knowledge.evaluation import EVAL_DIR, evaluate, load_cases
 
-DATA = Path(__file__).resolve().parent.parent / "data"
+DATA = EVAL_DIR
 
 
 @pytest.fixture(scope="module")

@@ -201,7 +201,7 @@ def test_valid_identity_is_trusted(make_services: Any) -> None:
 def test_healthz_reports_ready(client: Any) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": True, "index": True}
+    assert response.json() == {"status": "ok", "database": True, "index": True, "outbox": True}
 
 
 def test_healthz_is_503_when_the_database_is_down(make_services: Any, make_settings: Any, tmp_path: Any) -> None:

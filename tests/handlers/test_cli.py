@@ -67,6 +67,7 @@ def test_ingest_shows_progress_and_is_idempotent(run: Any, tmp_path: Path) -> No
 def test_ask_quotes_the_statement(run: Any) -> None:
     result = run("ask", "How long do you keep my data?")
     assert result.returncode == 0, result.stderr
+    assert "Loading weights" not in result.stderr and "%|" not in result.stderr  # no library progress bars
     assert "stored as long as needed" in result.stdout and "Section 4" in result.stdout
     declined = run("ask", "what's the weather in Helsinki?")
     assert "only help with questions about the myKONE privacy statement" in declined.stdout

@@ -56,6 +56,7 @@ def test_database_down_then_back(postgres: Any, make_services: Any, make_setting
         postgres.kill()
         health = client.get("/healthz")
         assert health.status_code == 503 and health.json()["database"] is False
+        assert client.get("/livez").status_code == 200  # alive: nothing to restart, only to wait for
         # Questions still get answers from the statement.
         answer = client.post("/api/chat", json={"message": "How long do you keep my data?"}).json()
         assert answer["intent"] == "question" and answer["citations"][0]["section"] == "4"

@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from knowledge.evaluation import Outcome, evaluate, load_cases
+from knowledge.evaluation import EVAL_DIR, Outcome, evaluate, load_cases
 from knowledge.retriever import Retrieval, Retriever
 
-EVAL_SET = Path(__file__).resolve().parents[1] / "data" / "retrieval_eval.yaml"
+EVAL_SET = EVAL_DIR / "retrieval_eval.yaml"
 
-# What the retriever reaches on tests/data/retrieval_eval.yaml (answers 94/102, declines 30/38 of
+# What the retriever reaches on knowledge/eval/retrieval_eval.yaml (answers 94/102, declines 30/38 of
 # which privacy questions the statement does not answer 14/14), minus a margin for noise, so
 # that a change that makes retrieval worse fails here.
 MIN_ANSWER_ACCURACY = 0.89
