@@ -11,6 +11,7 @@ from bot.access.agents import create_agent
 from bot.cases.lifecycle import ActionRequest, apply_action
 from bot.cases.tickets import get_ticket
 from bot.store.models import AuditEvent, OutboxMessage, Ticket
+from bot.validation import find_reference
 from tests.handlers.slack.conftest import AGENT_CHANNEL, PUBLIC_URL, SlackApp
 from tests.handlers.slack.fake_slack import BOT_USER, Call, wait_until
 
@@ -44,7 +45,8 @@ def file_deletion(
     summary = _dm_step(slack, user, say=company)
     assert set(_buttons(summary)) == {"yes", "no"} and "User " + user in summary.body["text"]
     done = _dm_step(slack, user, click=(summary, "yes"))
-    reference = next(w for w in done.body["text"].split() if w.startswith("PRV-"))
+    reference = find_reference(done.body["text"])  # the reply or the receipt, whichever came first
+    assert reference is not None
     return reference, slack.fake.wait_posts(1, AGENT_CHANNEL)[0] if wait_agents else None
 
 
@@ -162,7 +164,8 @@ def test_without_a_profile_email_the_user_verifies_by_code(slack: SlackApp, outb
     code = slack.fake.wait_for(lambda: outbox.to("erin@example.com")) and outbox.last_code("erin@example.com")
     summary = _dm_step(slack, "U2", say=code)
     done = _dm_step(slack, "U2", click=(summary, "yes"))
-    reference = next(w for w in done.body["text"].split() if w.startswith("PRV-"))
+    reference = find_reference(done.body["text"])  # the reply or the receipt, whichever came first
+    assert reference is not None
     with slack.services.db.read() as session:
         ticket = get_ticket(session, reference)
         assert ticket is not None and ticket.verified_via == "email_code" and ticket.slack_user_id == "U2"
