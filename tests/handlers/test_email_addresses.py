@@ -18,7 +18,6 @@ from bot.store.mail import SmtpMailer
 from bot.store.models import Agent, OutboxMessage, Ticket
 from bot.validation import ascii_email, find_email, validate_email
 from tests.factories import ChatDriver
-from tests.smtp import SmtpServer
 
 BIN = Path(sys.executable).parent / "privacy-bot"
 
@@ -71,14 +70,10 @@ def test_an_international_address_files_a_request_through_the_chat_api(client: A
     assert filed.requester_email == "jane.doe@müller.de"
 
 
-def test_smtp_gets_the_ascii_domain_so_any_server_delivers_it() -> None:
-    server = SmtpServer().start()
-    try:
-        mailer = SmtpMailer(server.url, "privacy@example.com")
-        mailer.send(OutboxMessage(channel="email", kind="receipt", recipient="jane@müller.de", subject="Hi", body="x"))
-        assert server.inbox.wait_for("jane@xn--mller-kva.de", subject_contains="Hi")
-    finally:
-        server.stop()
+def test_smtp_gets_the_ascii_domain_so_any_server_delivers_it(smtp_server: Any) -> None:
+    mailer = SmtpMailer(smtp_server.url, "privacy@example.com", ca_file=smtp_server.ca_file)  # over verified TLS
+    mailer.send(OutboxMessage(channel="email", kind="receipt", recipient="jane@müller.de", subject="Hi", body="x"))
+    assert smtp_server.inbox.wait_for("jane@xn--mller-kva.de", subject_contains="Hi")
 
 
 def test_privacy_bot_agent_add_takes_an_international_address(tmp_path: Path) -> None:

@@ -153,7 +153,11 @@ def _cli(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[
 
 
 def test_production_wants_a_real_metrics_token() -> None:
-    real = {"ENVIRONMENT": "production", "SECRET_KEY": "a-real-secret-key-0123456789"}
+    real = {
+        "ENVIRONMENT": "production",
+        "SECRET_KEY": "k7Q2-vX9m_Lr4TzB8wN1pH6sJ3dF0gYc",  # 32 characters, many different ones
+        "SMTP_URL": "smtp://mail.example.com:587",
+    }
     with pytest.raises(ValidationError) as caught:
         Settings(_env_file=None, METRICS_TOKEN="changeme", **real)
     assert "METRICS_TOKEN must be a real secret" in describe_error(caught.value)
