@@ -1,12 +1,15 @@
-"""What a message says, computed once per turn: intent, answer, and small conversational cues."""
+"""What a message says, computed once per turn: language, intent, answer, and conversational cues."""
 
 from __future__ import annotations
 
 import re
 from functools import cached_property
+from typing import Any
 
+from bot.answering import followup, language
 from bot.answering.answers import Answer, Answerer
 from bot.answering.intents import IntentClassifier, Prediction
+from bot.flows import REQUEST_TYPES
 from bot.validation import find_reference
 
 _AFFIRMATIVE = re.compile(
@@ -34,6 +37,25 @@ _CORRECTION = re.compile(
     re.I,
 )
 UNSURE = 0.7  # below this a top-level 'off-topic' verdict yields to a confident answer; rules give 1.0
+# A request is started only when the message asks for it: worded as a request, or classified as one
+# with at least this probability and not worded as a question about it. Otherwise: answer and offer.
+START_AT = 0.6
+_ASKS_ABOUT = re.compile(
+    r"^\W*(?:hi|hello|hey|ok|so|and|but|just wondering|quick question)?[,!:\s]*"
+    r"(can i|could i|may i|am i|do i|does|did|is|are|was|how|what|why|when|where|who|whom|which|would|will"
+    r"|should|if|in case|is it)\b",
+    re.I,
+)
+_ASKS_FOR = re.compile(
+    r"\b(please|pls|plz|kindly|i want|i wish|i would like|i'd like|i need|i request|i demand|i hereby"
+    r"|can you|could you|would you|will you|can u|could u|let me|go ahead|i'm requesting|i am requesting)\b",
+    re.I,
+)
+_WONDERS = re.compile(
+    r"\b(want(ed)? to know|like to know|wonder(ing)?|curious|tell me|explain|understand|find out|any idea"
+    r"|not (asking|going|trying) to|don't want to|do not want to|just asking)\b",
+    re.I,
+)
 _CORRECTION_FIELDS = {
     "full name": "name",
     "name": "name",
@@ -48,12 +70,19 @@ _CORRECTION_FIELDS = {
 
 
 class Understanding:
-    """Lazy analysis of one message; `warm()` runs the costly parts before any lock is taken."""
+    """Lazy analysis of one message; `warm()` runs the costly parts before any lock is taken.
 
-    def __init__(self, text: str, classifier: IntentClassifier, answerer: Answerer) -> None:
+    `previous` is the last question of the conversation, against which a follow-up ("and for
+    cookies?") is read. A message in another supported language is read through its glossary.
+    """
+
+    def __init__(
+        self, text: str, classifier: IntentClassifier, answerer: Answerer, *, previous: str | None = None
+    ) -> None:
         self.text = text
         self._classifier = classifier
         self._answerer = answerer
+        self.previous = previous
 
     def warm(self, pending: str | None = None) -> None:
         """Embed, classify and (for likely questions) retrieve, outside the database transaction.
@@ -71,25 +100,78 @@ class Understanding:
             _ = self.answer
 
     @cached_property
+    def language(self) -> str:
+        """'en', or the supported language the message is written in."""
+        return language.detect(self.text) if self.text else "en"
+
+    @cached_property
+    def english(self) -> str:
+        """The message as the models read it: itself, or its known words in English ('' if none)."""
+        return self.text if self.language == "en" else language.gloss(self.text, self.language)
+
+    @cached_property
     def prediction(self) -> Prediction:
-        return self._classifier.classify(self.text)
+        return self._classifier.classify(self.english or self.text)
+
+    @cached_property
+    def _searched(self) -> tuple[Any, Any]:
+        """Retrieval and verdict for the message, or for it read with the previous question when it
+        leans on it and that reading is the one the decision trusts more."""
+        alone = self._answerer.verdict(self.english or self.text)
+        if not self.previous or self.language != "en" or not followup.leans_on_previous(self.text):
+            return alone
+        joined = self._answerer.verdict(followup.combined(self.text, self.previous))
+        if joined[1].outcome == "answered" or alone[1].outcome != "answered":
+            return joined
+        return alone
 
     @cached_property
     def answer(self) -> Answer:
-        return self._answerer.answer(self.text)
+        return self._answerer.answer(self.english or self.text, language=self.language, searched=self._searched)
+
+    @property
+    def understood(self) -> bool:
+        """False for a message in another language none of whose words the glossary knows."""
+        return bool(self.english)
 
     @cached_property
     def intent(self) -> str:
-        """The classifier's intent, except that an unsure 'off-topic' or 'greeting' the statement
-        confidently answers is a question ("user id", "link to the contact page pls")."""
+        """What the message is, for routing: the classifier's intent, except that
+        - an unsure 'off-topic' or 'greeting' the statement confidently answers is a question;
+        - a 'question' the decision declines is off-topic;
+        - a request is only a request when the message asks for it (else: answer and offer)."""
         prediction = self.prediction
-        if (
-            prediction.intent in ("out_of_scope", "greeting")
-            and prediction.confidence < UNSURE
-            and self.answer.answered
-        ):
+        intent = prediction.intent
+        if intent in ("out_of_scope", "greeting"):
+            if prediction.confidence < UNSURE and prediction.confidence < 1.0 and self.answer.answered:
+                return "question"
+            return intent
+        if intent == "question":
+            return "out_of_scope" if self.answer.outcome == "declined" else intent
+        if intent in REQUEST_TYPES and not self.asks_for_request:
             return "question"
-        return prediction.intent
+        return intent
+
+    @property
+    def asks_for_request(self) -> bool:
+        """Whether the message asks for the request itself rather than about it."""
+        text, prediction = self.english or self.text, self.prediction
+        if _WONDERS.search(text):
+            return False
+        if _ASKS_FOR.search(text):
+            return True
+        if _ASKS_ABOUT.match(text):
+            return False
+        return prediction.confidence >= START_AT
+
+    @property
+    def offers(self) -> tuple[str, ...]:
+        """Requests worth offering with an answer: those its passages concern, then those the
+        classifier sees in the message (a question about a right offers that right's request)."""
+        scores = self.prediction.scores
+        seen = {*self.answer.related_requests}
+        seen |= {t for t in REQUEST_TYPES if scores.get(t, 0.0) >= 0.15}
+        return tuple(sorted(seen, key=lambda t: -scores.get(t, 0.0)))
 
     @property
     def affirmative(self) -> bool:
