@@ -184,7 +184,7 @@ def evaluate(cases: Iterable[EvalCase], answer: Callable[[str], Outcome]) -> Eva
         if case.kind != "off_topic":
             report.questions += 1
             report.questions_starting_flows += outcome.started
-        if not outcome.declined and not outcome.quoted:
+        if outcome.outcome in ("answered", "") and not outcome.declined and not outcome.quoted:
             report.answered_without_citation += 1
         if not right:
             report.failures.append((case, outcome))

@@ -56,26 +56,11 @@ BUSINESS = (
     "general legal advice about laws and disputes",
     "weather, sport, food, jokes and small talk",
 )
-_YES_NO = re.compile(
-    r"^(?:\W*)(?:hi|hello|hey|so|ok|and|but|also|please)?[,!\s]*"
-    r"(do|does|did|is|are|was|were|can|could|will|would|shall|should|may|might|must|have|has|am)\b",
-    re.I,
-)
-_WH = {
-    "who": re.compile(r"\bwho(m|se)?\b", re.I),
-    "what": re.compile(r"\bwhat|which\b", re.I),
-    "where": re.compile(r"\bwhere\b", re.I),
-    "when": re.compile(r"\bwhen\b", re.I),
-    "why": re.compile(r"\bwhy\b", re.I),
-    "how": re.compile(r"\bhow\b", re.I),
-    "how_long": re.compile(r"\bhow (long|many|much)\b", re.I),
-}
 _SPECIFIC = re.compile(
     r"\b(exact(ly)?|precise(ly)?|specific|name[sd]?|list|which (countr|compan|partner|provider|law)|how many"
     r"|how much|\d+ (days|months|years)|percent|euros?|dollars?)\b",
     re.I,
 )
-_WORD = re.compile(r"[A-Za-z]+")
 
 
 class Embedder(Protocol):
@@ -97,10 +82,9 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "scores": ("score", "dense", "context", "lexical", "margin", "section_margin"),
     "hints": ("text", "hint", "best_text", "best_hint"),
     "coverage": ("coverage", "coverage_top3", "section_coverage", "known", "terms"),
-    "question type": (
-        *("yes_no", "question_mark", "specific", "words"),
-        *("wh_who", "wh_what", "wh_where", "wh_when", "wh_why", "wh_how", "wh_how_long"),
-    ),
+    # Only "asks for a specific fact" (a number, a name, a list): yes/no, wh-word and "?" features were
+    # measured too and dropped — they learned the wording habits of our own data (README 'Quality').
+    "question type": ("specific",),
     "business vs personal": ("personal", "business", "business_gap"),
     "unanswered topics": ("unanswered", "unanswered_gap", "named"),
     "intent": ("p_out_of_scope", "p_greeting", "p_question", "p_request"),
@@ -111,14 +95,8 @@ FEATURES: tuple[str, ...] = tuple(name for group in GROUPS.values() for name in 
 
 
 def question_features(text: str) -> dict[str, float]:
-    """The question's type: yes/no, which wh-word, how specific a fact it asks for, its length."""
-    words = _WORD.findall(text)
-    features = {f"wh_{name}": float(bool(rx.search(text))) for name, rx in _WH.items()}
-    features["yes_no"] = float(bool(_YES_NO.match(text)))
-    features["question_mark"] = float("?" in text)
-    features["specific"] = float(bool(_SPECIFIC.search(text)))
-    features["words"] = min(len(words), 40) / 40
-    return features
+    """The question's type: whether it asks for a specific fact (a number, a name, a list)."""
+    return {"specific": float(bool(_SPECIFIC.search(text)))}
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,22 @@ def leans_on_previous(text: str) -> bool:
     return bool(_POINTS_BACK.search(text)) and len(content) <= 3
 
 
+# What a question is about, as opposed to what it asks ("how long do you keep"): a follow-up that
+# names a topic of its own ("and for cookies?") keeps the earlier question's frame, not its topic.
+_TOPICS = frozenset(
+    """data personal information info details cookies cookie controller portal kone eu eea consent rights right
+    processing process statement privacy company customer account my me your you about""".split()
+)
+_WORD = re.compile(r"[A-Za-z’']+")
+
+
 def combined(text: str, previous: str) -> str:
-    """The follow-up read with the previous question: its words first, the earlier topic after."""
-    return f"{text.strip()} ({previous.strip()[:MAX_PREVIOUS]})"
+    """The follow-up read with the previous question. A pronoun ("can I turn them off?") or no
+    topic of its own takes the whole previous question along; a new topic ("and for cookies?")
+    takes only its frame ("how long do keep")."""
+    previous = previous.strip()[:MAX_PREVIOUS]
+    own = [t for t in tokens(text) if t not in ("what", "about", "and")]
+    if _POINTS_BACK.search(text) or not own:
+        return f"{text.strip()} ({previous})"
+    frame = " ".join(w for w in _WORD.findall(previous) if w.lower() not in _TOPICS)
+    return f"{text.strip()} ({frame})"

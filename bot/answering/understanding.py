@@ -42,8 +42,8 @@ UNSURE = 0.7  # below this a top-level 'off-topic' verdict yields to a confident
 START_AT = 0.6
 _ASKS_ABOUT = re.compile(
     r"^\W*(?:hi|hello|hey|ok|so|and|but|just wondering|quick question)?[,!:\s]*"
-    r"(can i|could i|may i|am i|do i|does|did|is|are|was|how|what|why|when|where|who|whom|which|would|will"
-    r"|should|if|in case|is it)\b",
+    r"(can i|could i|may i|am i|do|does|did|is|are|was|were|has|have|how|what|why|when|where|who|whom|which"
+    r"|would|will|should|shall|if|in case|is it)\b",
     re.I,
 )
 _ASKS_FOR = re.compile(
@@ -110,7 +110,14 @@ class Understanding:
         return self.text if self.language == "en" else language.gloss(self.text, self.language)
 
     @cached_property
+    def leans(self) -> bool:
+        """A follow-up that needs the previous question to be understood ("and for cookies?")."""
+        return bool(self.previous) and self.language == "en" and followup.leans_on_previous(self.text)
+
+    @cached_property
     def prediction(self) -> Prediction:
+        if self.leans and self.previous:  # "how do I do it?" after a question is a question too
+            return self._classifier.classify(followup.combined(self.text, self.previous))
         return self._classifier.classify(self.english or self.text)
 
     @cached_property
@@ -118,7 +125,7 @@ class Understanding:
         """Retrieval and verdict for the message, or for it read with the previous question when it
         leans on it and that reading is the one the decision trusts more."""
         alone = self._answerer.verdict(self.english or self.text)
-        if not self.previous or self.language != "en" or not followup.leans_on_previous(self.text):
+        if not self.leans or not self.previous:
             return alone
         joined = self._answerer.verdict(followup.combined(self.text, self.previous))
         if joined[1].outcome == "answered" or alone[1].outcome != "answered":
@@ -142,10 +149,12 @@ class Understanding:
         - a request is only a request when the message asks for it (else: answer and offer)."""
         prediction = self.prediction
         intent = prediction.intent
-        if intent in ("out_of_scope", "greeting"):
-            if prediction.confidence < UNSURE and prediction.confidence < 1.0 and self.answer.answered:
-                return "question"
-            return intent
+        if intent == "greeting":
+            return "question" if prediction.confidence < UNSURE and self.answer.answered else intent
+        if intent == "out_of_scope":
+            # The decision weighs the classifier's view with the statement's evidence; only a rule
+            # (an injection, confidence 1.0) is final.
+            return "question" if prediction.confidence < 1.0 and self.answer.outcome != "declined" else intent
         if intent == "question":
             return "out_of_scope" if self.answer.outcome == "declined" else intent
         if intent in REQUEST_TYPES and not self.asks_for_request:
@@ -160,7 +169,7 @@ class Understanding:
             return False
         if _ASKS_FOR.search(text):
             return True
-        if _ASKS_ABOUT.match(text):
+        if _ASKS_ABOUT.match(text) or text.rstrip().endswith("?"):
             return False
         return prediction.confidence >= START_AT
 
