@@ -156,6 +156,9 @@ def cmd_eval(args: argparse.Namespace) -> int:
             suites[Path(args.intents).name] = {"intents": Path(args.intents)}
     elif args.suite != "all":
         suites = {args.suite: suites[args.suite]}
+    if args.ablation:
+        print(quality.ablation(suites, parts))
+        return 0
     reports = [quality.measure(name, paths, parts) for name, paths in suites.items()]
     print(quality.table(reports))
     if args.verbose:
@@ -278,6 +281,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     evaluate.add_argument("--questions", action="append", help="an answer set (YAML) to run instead; repeatable")
     evaluate.add_argument("--intents", help="an intent set (YAML) to run instead")
+    evaluate.add_argument(
+        "--ablation", action="store_true", help="retrain the answer decision adding one feature group at a time"
+    )
     evaluate.add_argument("-v", "--verbose", action="store_true", help="list every miss (never of the held-out suite)")
     evaluate.add_argument(
         "--strict",

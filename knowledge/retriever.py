@@ -104,7 +104,8 @@ class Signals:
     @property
     def own(self) -> np.ndarray:
         """What the passage says or answers: the better of its text and its hints."""
-        return np.maximum(self.text, self.hint)
+        own: np.ndarray = np.maximum(self.text, self.hint)
+        return own
 
 
 class _DenseIndex:

@@ -244,6 +244,15 @@ class Decider:
     def ready(self) -> bool:
         return self._model is not None
 
+    def current(self) -> Model | None:
+        return self._model
+
+    def use(self, model: Model | None) -> None:
+        """Decide with `model` (and its feature names) from now on: the ablation swaps models."""
+        self._model = model
+        if model is not None:
+            self.names = model.names
+
     def base_features(self, text: str, retrieval: Retrieval) -> dict[str, float]:
         """Every feature of one question except its neighbours, by name."""
         features = dict(retrieval.evidence.features())
@@ -315,7 +324,7 @@ class Decider:
         if cache:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_name(cache.name + ".tmp.npz")
-            np.savez(tmp, **model.arrays)
+            np.savez(tmp, **model.arrays)  # type: ignore[arg-type]
             tmp.replace(cache)  # atomic: concurrent processes never read half a file
         return model
 

@@ -26,7 +26,7 @@ _ENGLISH = frozenset(
     from about please any there their they we our us not if so just get got want know tell keep""".split()
 )
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
-_MIN_CONFIDENCE = 0.7
+_MIN_CONFIDENCE = 0.5
 _detector: Any = None
 _lock = threading.Lock()
 
@@ -62,7 +62,7 @@ def detect(text: str) -> str:
     if not values:
         return "en"
     best = values[0]
-    code = best.language.iso_code_639_1.name.lower()
+    code = str(best.language.iso_code_639_1.name).lower()
     if code == "en" or code not in NOTICES or best.value < _MIN_CONFIDENCE:
         return "en"
     return code
@@ -88,9 +88,9 @@ def gloss(text: str, language: str) -> str:
 
 def notice(language: str) -> str:
     """What the bot can do, and that it answers in English from the English statement."""
-    return NOTICES[language]["notice"]
+    return str(NOTICES[language]["notice"])
 
 
 def phrase(language: str, key: str) -> str:
     """One of the short interface phrases ('answer_follows', 'write_in_english') in `language`."""
-    return NOTICES[language][key]
+    return str(NOTICES[language][key])

@@ -251,3 +251,37 @@ def below_the_line(report: SuiteReport) -> list[str]:
     if lang is not None and lang.told and lang.told_rate < STRICT["told"]:
         failed.append(f"told in their language {lang.told_rate:.1%} < {STRICT['told']:.0%}")
     return failed
+
+
+def ablation(suites: dict[str, dict[str, Path]], parts: tuple[Any, IntentClassifier, Answerer]) -> str:
+    """The decision retrained with each feature group added in turn, measured on the answer set of
+    each suite (right passage, declines, 'does not say'): the README's ablation table."""
+    from bot.answering.decision import FEATURES as GROUPS_ORDER
+    from bot.answering.decision import GROUPS, fit
+
+    knowledge, classifier, answerer = parts
+    decider = answerer.decider
+    answerer.prepare()
+    x, y, vectors = decider.training_matrix(answerer._search)
+    saved = decider.current()
+    names: list[str] = []
+    header = ["feature groups (cumulative)"]
+    header += [f"{name}: {what}" for name in suites for what in ("passage", "declined", "does not say")]
+    lines = ["| " + " | ".join(header) + " |", "|---" * len(header) + "|"]
+    try:
+        for group, features in GROUPS.items():
+            names += features
+            model = fit(x[:, [list(GROUPS_ORDER).index(n) for n in names]], y, names)
+            model.arrays["train_vectors"], model.arrays["train_labels"] = vectors, y
+            decider.use(model)
+            cells = [f"+ {group}" if len(names) > len(features) else group]
+            for paths in suites.values():
+                if not paths.get("answers") or not paths["answers"].exists():
+                    cells += ["–"] * 3
+                    continue
+                a = evaluate(load_cases(paths["answers"]), pipeline_outcome(classifier, answerer, knowledge))
+                cells += [f"{a.answer_accuracy:.1%}", f"{a.decline_rate:.1%}", f"{a.not_stated_rate:.1%}"]
+            lines.append("| " + " | ".join(cells) + " |")
+    finally:
+        decider.use(saved)
+    return "\n".join(lines)

@@ -37,13 +37,14 @@ _CORRECTION = re.compile(
     re.I,
 )
 UNSURE = 0.7  # below this a top-level 'off-topic' verdict yields to a confident answer; rules give 1.0
-# A request is started only when the message asks for it: worded as a request, or classified as one
-# with at least this probability and not worded as a question about it. Otherwise: answer and offer.
-START_AT = 0.6
+# A request is started only when the message asks for it: worded as a request ("please…", "can you…"),
+# or not worded as a question and classified as one with at least this probability ("delete my data").
+# Otherwise: answer and offer.
+START_AT = 0.85
 _ASKS_ABOUT = re.compile(
     r"^\W*(?:hi|hello|hey|ok|so|and|but|just wondering|quick question)?[,!:\s]*"
     r"(can i|could i|may i|am i|do|does|did|is|are|was|were|has|have|how|what|why|when|where|who|whom|which"
-    r"|would|will|should|shall|if|in case|is it)\b",
+    r"|should|shall|if|in case|is it)\b",
     re.I,
 )
 _ASKS_FOR = re.compile(
@@ -167,11 +168,11 @@ class Understanding:
         text, prediction = self.english or self.text, self.prediction
         if _WONDERS.search(text):
             return False
+        if _ASKS_ABOUT.match(text):
+            return False
         if _ASKS_FOR.search(text):
             return True
-        if _ASKS_ABOUT.match(text) or text.rstrip().endswith("?"):
-            return False
-        return prediction.confidence >= START_AT
+        return not text.rstrip().endswith("?") and prediction.confidence >= START_AT
 
     @property
     def offers(self) -> tuple[str, ...]:
