@@ -78,6 +78,9 @@ def gloss(text: str, language: str) -> str:
     lowered = text.lower()
     out = [meaning for prefix, meaning in table if " " in prefix and prefix in lowered]
     for word in (w.lower() for w in _WORDS.findall(text)):
+        if word in GREETINGS.get(language, ()):
+            out.append("hello")
+            continue
         english = next((meaning for prefix, meaning in table if word.startswith(prefix)), None)
         if english is not None:
             out.append(english)

@@ -9,7 +9,7 @@ from typing import Any
 from bot.answering import followup, language
 from bot.answering.answers import Answer, Answerer
 from bot.answering.intents import IntentClassifier, Prediction
-from bot.flows import REQUEST_TYPES
+from bot.flows import RELATED_REQUESTS, REQUEST_TYPES
 from bot.validation import find_reference
 
 _AFFIRMATIVE = re.compile(
@@ -41,6 +41,7 @@ UNSURE = 0.7  # below this a top-level 'off-topic' verdict yields to a confident
 # or not worded as a question and classified as one with at least this probability ("delete my data").
 # Otherwise: answer and offer.
 START_AT = 0.85
+OFFER_FLOOR = 0.04  # a request the classifier gives this much beside "question" is offered with the answer
 _ASKS_ABOUT = re.compile(
     r"^\W*(?:hi|hello|hey|ok|so|and|but|just wondering|quick question)?[,!:\s]*"
     r"(can i|could i|may i|am i|do|does|did|is|are|was|were|has|have|how|what|why|when|where|who|whom|which"
@@ -176,11 +177,15 @@ class Understanding:
 
     @property
     def offers(self) -> tuple[str, ...]:
-        """Requests worth offering with an answer: those its passages concern, then those the
-        classifier sees in the message (a question about a right offers that right's request)."""
-        scores = self.prediction.scores
-        seen = {*self.answer.related_requests}
-        seen |= {t for t in REQUEST_TYPES if scores.get(t, 0.0) >= 0.15}
+        """Requests worth offering with an answer: those its passages concern (for "does not say",
+        the rights of Section 7 nearest to it), then those the classifier sees in the message (a
+        question about a right offers that right's request, even as a faint second reading)."""
+        scores, answer = self.prediction.scores, self.answer
+        seen = set(answer.related_requests)
+        if answer.outcome == "not_stated":
+            seen |= {r for pid in answer.passage_ids if pid.startswith("s7-") for r in RELATED_REQUESTS.get(pid, ())}
+        floor = OFFER_FLOOR if self.prediction.intent == "question" else 3 * OFFER_FLOOR
+        seen |= {t for t in REQUEST_TYPES if scores.get(t, 0.0) >= floor}
         return tuple(sorted(seen, key=lambda t: -scores.get(t, 0.0)))
 
     @property
