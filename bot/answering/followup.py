@@ -1,8 +1,10 @@
-"""Follow-up questions ("and for cookies?", "how long for that?") read against the previous one.
+"""Reading a message in context: follow-ups and the core of a long message.
 
-A short message that leans on what came before — it starts with "and"/"what about", or it is
-mostly a pronoun — is also searched together with the previous question; the reading the
-decision trusts more is kept.
+A short message that leans on what came before ("and for cookies?", "how long for that?") is also
+searched together with the previous question. A long message ("Hello, I manage our building's
+account and our board asked me how long KONE keeps our data. Can you tell me?") or one asked on
+someone's behalf ("our legal team wants to know whether…") is also searched by its core question.
+Of the readings, the one the decision trusts more is kept.
 """
 
 from __future__ import annotations
@@ -49,3 +51,28 @@ def combined(text: str, previous: str) -> str:
         return f"{text.strip()} ({previous})"
     frame = " ".join(w for w in _WORD.findall(previous) if w.lower() not in _TOPICS)
     return f"{text.strip()} ({frame})"
+
+
+_SENTENCE = re.compile(r"(?<=[.!?])\s+")
+_ON_BEHALF = re.compile(
+    r"^.*?\b(?:wants?|would like|asked me|asks|asking|needs?|wondering|wonders)\b(?: me)?(?: to)?"
+    r"(?: (?:know|find out|understand|check|ask))?\s*(?:if|whether|about)?\s+",
+    re.I,
+)
+LONG_WORDS = 18
+
+
+def core(text: str) -> str | None:
+    """The question at the heart of a long or relayed message, if it differs from the message."""
+    sentences = [s for s in _SENTENCE.split(text.strip()) if s]
+    question = text.strip()
+    if len(sentences) > 1:
+        asked = [i for i, s in enumerate(sentences) if s.endswith("?")]
+        i = asked[-1] if asked else len(sentences) - 1
+        question = sentences[i]
+        if len(tokens(question)) < 4 and i > 0:  # "Can you tell me?" leans on the sentence before
+            question = f"{sentences[i - 1]} {question}"
+    relayed = _ON_BEHALF.sub("", question, count=1)
+    if relayed != question and len(tokens(relayed)) >= 2:
+        question = relayed
+    return question if question != text.strip() else None

@@ -285,3 +285,9 @@ def ablation(suites: dict[str, dict[str, Path]], parts: tuple[Any, IntentClassif
     finally:
         decider.use(saved)
     return "\n".join(lines)
+
+
+def measure_sizes(paths: dict[str, Path]) -> dict[str, int]:
+    """How many items of each kind an answer set has (no item is shown)."""
+    counts = Counter(c.kind if c.kind != "unanswerable" else "near_miss" for c in load_cases(paths["answers"]))
+    return dict(counts)

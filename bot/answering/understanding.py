@@ -44,13 +44,20 @@ START_AT = 0.85
 OFFER_FLOOR = 0.04  # a request the classifier gives this much beside "question" is offered with the answer
 _ASKS_ABOUT = re.compile(
     r"^\W*(?:hi|hello|hey|ok|so|and|but|just wondering|quick question)?[,!:\s]*"
-    r"(can i|could i|may i|am i|do|does|did|is|are|was|were|has|have|how|what|why|when|where|who|whom|which"
-    r"|should|shall|if|in case|is it)\b",
+    r"(can i|could i|may i|am i|do|does|did|is|are|was|were|has|have|how|hw|what|wat|whats|why|when|where"
+    r"|who|whom|which|should|shall|if|in case|is it)\b",
     re.I,
 )
 _ASKS_FOR = re.compile(
     r"\b(please|pls|plz|kindly|i want|i wish|i would like|i'd like|i need|i request|i demand|i hereby"
     r"|can you|could you|would you|will you|can u|could u|let me|go ahead|i'm requesting|i am requesting)\b",
+    re.I,
+)
+_PERSON = re.compile(r"\b(person|human|someone|somebody|agent|people|speak|talk|call me|representative)\b", re.I)
+# An imperative at the start of a sentence asks for the thing itself ("Remove my profile.").
+_IMPERATIVE = re.compile(
+    r"(?:^|[.!;]\s+)(?:please\s+|kindly\s+)?(delete|remove|erase|wipe|forget|correct|fix|update|change|stop|export"
+    r"|send|give|withdraw|revoke|unsubscribe|close|object|opt me out|take me off|transfer|port)\b",
     re.I,
 )
 _WONDERS = re.compile(
@@ -128,6 +135,11 @@ class Understanding:
         leans on it and that reading is the one the decision trusts more."""
         alone = self._answerer.verdict(self.english or self.text)
         if not self.leans or not self.previous:
+            focus = followup.core(self.text) if self.language == "en" else None
+            if focus and alone[1].outcome != "answered":
+                focused = self._answerer.verdict(focus)
+                if focused[1].outcome == "answered":
+                    return focused
             return alone
         joined = self._answerer.verdict(followup.combined(self.text, self.previous))
         if joined[1].outcome == "answered" or alone[1].outcome != "answered":
@@ -169,9 +181,11 @@ class Understanding:
         text, prediction = self.english or self.text, self.prediction
         if _WONDERS.search(text):
             return False
+        if prediction.intent == "handoff" and _PERSON.search(text):  # "can I speak to a person?" asks for one
+            return prediction.confidence >= 0.5
         if _ASKS_ABOUT.match(text):
             return False
-        if _ASKS_FOR.search(text):
+        if _ASKS_FOR.search(text) or _IMPERATIVE.search(text):
             return True
         return not text.rstrip().endswith("?") and prediction.confidence >= START_AT
 
