@@ -27,7 +27,7 @@ def leans_on_previous(text: str) -> bool:
     if not words or len(words) > MAX_WORDS:
         return False
     content = tokens(text)
-    if _LEANS.match(text):
+    if _LEANS.match(text) or (len(words) <= 4 and len(content) <= 1):  # "why?", "for how long?"
         return True
     return bool(_POINTS_BACK.search(text)) and len(content) <= 3
 

@@ -53,6 +53,7 @@ _ASKS_FOR = re.compile(
     r"|can you|could you|would you|will you|can u|could u|let me|go ahead|i'm requesting|i am requesting)\b",
     re.I,
 )
+_POLITE = re.compile(r"\b(please|pls|plz|kindly)\b", re.I)
 _PERSON = re.compile(r"\b(person|human|someone|somebody|agent|people|speak|talk|call me|representative)\b", re.I)
 # An imperative at the start of a sentence asks for the thing itself ("Remove my profile.").
 _IMPERATIVE = re.compile(
@@ -183,6 +184,8 @@ class Understanding:
             return False
         if prediction.intent == "handoff" and _PERSON.search(text):  # "can I speak to a person?" asks for one
             return prediction.confidence >= 0.5
+        if _POLITE.search(text):  # "can I have a copy of my data, please?" asks for it
+            return True
         if _ASKS_ABOUT.match(text):
             return False
         if _ASKS_FOR.search(text) or _IMPERATIVE.search(text):
