@@ -91,19 +91,23 @@ def cmd_ask(args: argparse.Namespace) -> int:
         return 2
     settings = args.wiring.settings()
     settings.ensure_local_dirs()
-    _, classifier, answerer = args.wiring.build_understanding(settings)
-    prediction = classifier.classify(question)
-    if prediction.intent == "out_of_scope":
-        from bot.answering.answers import DECLINE
+    from bot.answering.answers import DECLINE
+    from bot.answering.understanding import Understanding
+    from bot.flows import FLOWS
 
+    _, classifier, answerer = args.wiring.build_understanding(settings)
+    understanding = Understanding(question, classifier, answerer)
+    intent = understanding.intent
+    if intent in ("out_of_scope", "greeting"):
         print(DECLINE)
         return 0
-    answer = answerer.answer(question)
-    print(answer.text)
-    if answer.related_requests and prediction.intent not in answer.related_requests:
-        print("\n(In a chat I would offer to help you file a request about this.)")
-    if prediction.intent not in ("question", "greeting"):
-        print(f"\n(This reads like a '{prediction.intent}' request: start `privacy-bot chat` to file it.)")
+    if intent != "question":
+        print(f"This reads like a '{intent}' request: start `privacy-bot chat` to file it.")
+        return 0
+    print(understanding.answer.text)
+    offers = understanding.offers
+    if offers:
+        print(f"\n(In a chat I would offer to help you file {' or '.join(FLOWS[t].title for t in offers[:2])}.)")
     return 0
 
 
