@@ -19,9 +19,11 @@ from langchain_core.embeddings import Embeddings
 from bot.access.identity import CodeVerifier
 from bot.access.ratelimit import RateLimiter
 from bot.answering.answers import Answerer, LlmPhraser
+from bot.answering.decision import Decider
 from bot.answering.intents import IntentClassifier
 from bot.conversation.engine import Engine
 from bot.errors import ConfigurationError
+from bot.flows import REQUEST_TYPES
 from bot.logs import configure_logging
 from bot.metrics import NULL_RECORDER
 from bot.settings import Settings, describe_error
@@ -41,6 +43,7 @@ from handlers.slack.app import slack_router
 from handlers.slack.sender import SlackSender
 from handlers.web import router as web_router
 from handlers.widget import router as widget_router
+from knowledge.ingest import collection_name
 from knowledge.service import KnowledgeBase
 
 log = logging.getLogger("helpdesk")
@@ -144,7 +147,22 @@ def build_understanding(
     statement = knowledge.statement
     domain = [p.text for p in statement.passages] + [q for qs in knowledge.source.hints.values() for q in qs]
     classifier = IntentClassifier(embeddings, domain_texts=domain, cache_dir=Path(settings.CACHE_DIR))
-    answerer = Answerer(knowledge, phraser=LlmPhraser(chat_model) if chat_model is not None else None)
+    decider = Decider(
+        embeddings,
+        intent_scores=lambda text: classifier.classify(text).scores,
+        request_types=REQUEST_TYPES,
+        cache_dir=Path(settings.CACHE_DIR),
+    )
+    answerer = Answerer(
+        knowledge,
+        decider=decider,
+        statement=statement,
+        phraser=LlmPhraser(chat_model) if chat_model is not None else None,
+        # The decision's features come from this index and this classifier: either changing retrains it.
+        fingerprint=lambda: f"{collection_name(knowledge.source, embeddings)}:{classifier.digest}",
+    )
+    if knowledge.ready:  # trained (or loaded from the cache) now, so no user waits for it
+        _try(answerer.prepare, "answer decision model")
     return knowledge, classifier, answerer
 
 

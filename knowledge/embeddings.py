@@ -86,6 +86,18 @@ class LocalEmbeddings(Embeddings):
                 self._cache.popitem(last=False)
         return vector
 
+    def prime(self, texts: list[str]) -> None:
+        """Embed `texts` in batches and keep them in the query cache (training at start-up)."""
+        missing = [t for t in dict.fromkeys(texts) if t not in self._cache]
+        for start in range(0, len(missing), 256):
+            batch = missing[start : start + 256]
+            vectors = self._model.embed_documents(batch)
+            with self._lock:
+                for text, vector in zip(batch, vectors, strict=True):
+                    self._cache[text] = vector
+                while len(self._cache) > self._cache_size:
+                    self._cache.popitem(last=False)
+
     def embed_many(self, texts: list[str]) -> np.ndarray:
         """Embed a batch as a (n, dim) float32 matrix (used for classifier training)."""
         return np.asarray(self.embed_documents(texts), dtype=np.float32)

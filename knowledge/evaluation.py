@@ -11,8 +11,16 @@ import yaml
 # The labelled sets ship inside the package (package data), so `privacy-bot eval` measures the
 # same thing in a checkout, a wheel and the Docker image.
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
+SET_KINDS = ("answers", "intents", "languages", "followups")
+# The held-out suite was written blind (see eval/HOLDOUT_README.md) and is never tuned on; the
+# tuning suite is ours to look at. `privacy-bot eval` reports both side by side.
+SUITES: dict[str, dict[str, Path]] = {
+    "held-out": {kind: EVAL_DIR / f"holdout_{kind}.yaml" for kind in SET_KINDS},
+    "tuning": {kind: EVAL_DIR / f"tuning_{kind}.yaml" for kind in SET_KINDS},
+}
+# The first round's question sets: tuning data now (the retriever's own tests rank on them).
 RETRIEVAL_SETS = (EVAL_DIR / "retrieval_eval.yaml", EVAL_DIR / "retrieval_holdout.yaml")
-INTENT_SET = EVAL_DIR / "intents.yaml"
+INTENT_SET = SUITES["tuning"]["intents"]
 
 
 @dataclass(frozen=True)
@@ -20,7 +28,11 @@ class EvalCase:
     question: str
     sections: tuple[str, ...]
     expect: tuple[str, ...]
-    kind: str = "answerable"  # or "off_topic" (chit-chat, injections) / "unanswerable" (not covered)
+    # "answerable", "off_topic" (to decline), "near_miss" (the statement does not say; the first
+    # sets call these "unanswerable")
+    kind: str = "answerable"
+    near: str = ""  # for off_topic: "domain" (close to KONE's business) or "far"
+    register: str = ""
 
     @property
     def answerable(self) -> bool:
@@ -35,10 +47,13 @@ class Outcome:
     sections: tuple[str, ...]
     quoted: str
     ranked: tuple[tuple[str, str], ...] = ()
+    outcome: str = ""  # "answered", "not_stated" or "declined" ("" when only sections are known)
+    started: bool = False  # a request flow would start from this message
 
     @property
     def declined(self) -> bool:
-        return not self.sections
+        """Nothing was presented as the answer (a decline or 'the statement does not say')."""
+        return self.outcome in ("declined", "not_stated") if self.outcome else not self.sections
 
 
 @dataclass
@@ -54,7 +69,28 @@ class EvalReport:
     hit_at_1: int = 0
     hit_at_3: int = 0
     answered_without_citation: int = 0
+    # Issue 11's figures: declines split by how close to the domain, near misses answered as
+    # "does not say", and questions that would start a request flow unasked.
+    declines: dict[str, list[int]] = field(default_factory=dict)  # near → [declined, total]
+    near_misses: int = 0
+    near_misses_not_stated: int = 0
+    questions_starting_flows: int = 0
+    questions: int = 0
     failures: list[tuple[EvalCase, Outcome]] = field(default_factory=list)
+
+    @property
+    def decline_rate(self) -> float:
+        done = sum(d for d, _ in self.declines.values())
+        total = sum(n for _, n in self.declines.values())
+        return done / total if total else 1.0
+
+    @property
+    def not_stated_rate(self) -> float:
+        return self.near_misses_not_stated / self.near_misses if self.near_misses else 1.0
+
+    @property
+    def unasked_flow_rate(self) -> float:
+        return self.questions_starting_flows / self.questions if self.questions else 0.0
 
     @property
     def decline_precision(self) -> float:
@@ -102,6 +138,8 @@ def load_cases(path: Path) -> list[EvalCase]:
             tuple(map(str, item.get("sections") or [])),
             tuple(item.get("expect") or []),
             str(item.get("kind") or ("answerable" if item.get("sections") else "unanswerable")),
+            str(item.get("near") or ""),
+            str(item.get("register") or ""),
         )
         for item in raw
     ]
@@ -119,9 +157,16 @@ def hit_at(case: EvalCase, outcome: Outcome, k: int) -> bool:
 
 def judge(case: EvalCase, outcome: Outcome) -> bool:
     """Right when an answerable question cites an accepted section and quotes an expected phrase,
-    or when an unanswerable one is declined."""
+    an off-topic input is declined, and a near miss is answered "the statement does not say"
+    (or, when only sections are known, is not answered)."""
+    if case.kind == "off_topic" and outcome.outcome:
+        return outcome.outcome == "declined"
+    if not case.answerable and outcome.outcome:
+        return outcome.outcome == "not_stated"
     if not case.answerable:
         return outcome.declined
+    if outcome.outcome and outcome.outcome != "answered":
+        return False
     quoted = outcome.quoted.lower()
     return bool(set(case.sections) & set(outcome.sections)) and any(e.lower() in quoted for e in case.expect)
 
@@ -140,11 +185,20 @@ def evaluate(cases: Iterable[EvalCase], answer: Callable[[str], Outcome]) -> Eva
             report.declined_wrongly += outcome.declined
         else:
             report.unanswerable += 1
-            report.declined_right += right
+            report.declined_right += outcome.declined
             if case.kind == "off_topic":
                 report.off_topic += 1
                 report.off_topic_declined += right
-        if not outcome.declined and not outcome.quoted:
+                tally = report.declines.setdefault(case.near or "any", [0, 0])
+                tally[0] += right
+                tally[1] += 1
+            else:
+                report.near_misses += 1
+                report.near_misses_not_stated += right
+        if case.kind != "off_topic":
+            report.questions += 1
+            report.questions_starting_flows += outcome.started
+        if outcome.outcome in ("answered", "") and not outcome.declined and not outcome.quoted:
             report.answered_without_citation += 1
         if not right:
             report.failures.append((case, outcome))

@@ -1,12 +1,22 @@
-"""Grounded answers: quote the statement (default), or let an LLM phrase the quoted text only."""
+"""Grounded answers: answer from the statement, say it does not say, or decline — decided once.
+
+`Answerer.answer` retrieves, lets the learned decision (`decision.Decider`) choose the outcome,
+and builds the reply: a direct answer from the statement's own words then the quotation
+(`compose`), or "the statement does not say" with the nearest topic clearly labelled as such and
+the contact channel of Section 1, or a short decline. An optional LLM phrases the direct answer
+from the retrieved passages only; the extractive answer is the fallback.
+"""
 
 from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from bot.answering.compose import direct_answer, nearest_topic, not_stated_text, quoted
+from bot.answering.decision import Decider, Outcome
 from bot.errors import RetrievalError
 from bot.flows import RELATED_REQUESTS
 from bot.types import Citation
@@ -16,30 +26,43 @@ log = logging.getLogger(__name__)
 DECLINE = (
     "I'm sorry, I can only help with questions about the myKONE privacy statement, and it doesn't "
     "cover that. I can explain what personal data is collected and why, how long it is kept, "
-    "cookies, transfers and your rights, or help you delete or correct your data, object to "
-    "processing or marketing, withdraw a consent, or reach a person."
+    "cookies, transfers and your rights, or help you delete, correct or get a copy of your data, "
+    "object to processing or marketing, withdraw a consent, or reach a person."
 )
 
 
 class Retrieval(Protocol):
-    confident: bool
     quotes: tuple[Any, ...]
+    hits: tuple[Any, ...]
+
+    @property
+    def evidence(self) -> Any: ...
 
 
 class Retriever(Protocol):
-    def search(self, query: str) -> Retrieval: ...
+    def search(self, query: str) -> Any: ...
 
 
 @dataclass(frozen=True)
 class Answer:
+    """What the statement gives for one question, with an explicit outcome (metrics count these)."""
+
     text: str
     citations: tuple[Citation, ...]
-    answered: bool
-    passage_ids: tuple[str, ...] = ()
+    outcome: Outcome
+    passage_ids: tuple[str, ...] = ()  # what the answer quotes (for not_stated: the nearest topic)
+    probabilities: dict[str, float] = field(default_factory=dict)
+    query: str = ""  # what was searched (the question, or the question read with the previous one)
+
+    @property
+    def answered(self) -> bool:
+        return self.outcome == "answered"
 
     @property
     def related_requests(self) -> tuple[str, ...]:
         """Requests worth offering because the quoted passages concern a right."""
+        if self.outcome != "answered":
+            return ()
         seen: list[str] = []
         for pid in self.passage_ids:
             for request in RELATED_REQUESTS.get(pid, ()):
@@ -48,44 +71,90 @@ class Answer:
         return tuple(seen)
 
 
-def citations_for(retrieval: Retrieval) -> tuple[Citation, ...]:
-    return tuple(Citation(q.section.number, q.section.title, q.text) for q in retrieval.quotes)
-
-
-def extractive_text(retrieval: Retrieval) -> str:
-    """The statement's own words, each quotation followed by the section it comes from."""
-    parts = ["Here is what the privacy statement says:"]
-    for quote in retrieval.quotes:
-        quoted = "\n".join(f"> {line}" for line in quote.text.splitlines())
-        parts.append(f"{quoted}\n— {quote.section.label}")
-    return "\n\n".join(parts)
+def citations_for(quotes: tuple[Any, ...]) -> tuple[Citation, ...]:
+    return tuple(Citation(q.section.number, q.section.title, q.text) for q in quotes)
 
 
 class Answerer:
-    """Turns a question into an Answer; declines when retrieval is not confident."""
+    """Turns a question into an Answer: answered, not stated, or declined."""
 
-    def __init__(self, retriever: Retriever, *, phraser: LlmPhraser | None = None) -> None:
+    def __init__(
+        self,
+        retriever: Retriever,
+        *,
+        decider: Decider,
+        statement: Any = None,
+        phraser: LlmPhraser | None = None,
+        fingerprint: Callable[[], str] = lambda: "",
+    ) -> None:
         self.retriever = retriever
+        self.decider = decider
+        self.statement = statement if statement is not None else getattr(retriever, "statement", None)
         self.phraser = phraser
+        self.fingerprint = fingerprint
 
-    def answer(self, question: str) -> Answer:
+    def prepare(self) -> None:
+        """Load or train the decision model (needs the index). Idempotent."""
+        self.decider.prepare(self._search, self.fingerprint())
+
+    def _search(self, query: str) -> Any:
         try:
-            retrieval = self.retriever.search(question)
+            return self.retriever.search(query)
         except Exception as exc:  # index not ready, Chroma server down: a clean 503, not a crash
             raise RetrievalError("the privacy statement index is unavailable right now") from exc
-        if not retrieval.confident or not retrieval.quotes:
-            return Answer(DECLINE, (), False)
-        citations = citations_for(retrieval)
-        passage_ids = tuple(p.id for q in retrieval.quotes for p in q.passages)
-        text = extractive_text(retrieval)
+
+    def verdict(self, question: str) -> tuple[Any, Any]:
+        """Retrieval and decision for one query (what `answer` and follow-up reading compare)."""
+        self.prepare()
+        retrieval = self._search(question)
+        return retrieval, self.decider.decide(question, retrieval)
+
+    def answer(self, question: str, *, language: str = "en", searched: tuple[Any, Any] | None = None) -> Answer:
+        """The answer to `question`; `searched` reuses a retrieval and verdict already computed."""
+        retrieval, verdict = searched or self.verdict(question)
+        probabilities = verdict.probabilities
+        query = retrieval.query
+        if verdict.outcome == "declined" or not retrieval.quotes:
+            return Answer(DECLINE, (), "declined", (), probabilities, query)
+        if verdict.outcome == "not_stated":
+            nearest = nearest_topic(retrieval, probabilities)
+            contact = self._contact()
+            citations = citations_for((*nearest, *contact))
+            ids = tuple(p.id for q in nearest for p in q.passages)
+            return Answer(not_stated_text(nearest, contact), citations, "not_stated", ids, probabilities, query)
+        quotes = retrieval.quotes
+        citations = citations_for(quotes)
+        passage_ids = tuple(p.id for q in quotes for p in q.passages)
+        lead = direct_answer(question, retrieval)
         if self.phraser is not None:
-            phrased = self.phraser.phrase(question, retrieval)
+            phrased = self.phraser.phrase(question, retrieval, language=language)
             if phrased:
-                sources = ", ".join(dict.fromkeys(q.section.label for q in retrieval.quotes))
-                text = f"{phrased}\n\nSource: {sources}"
-        return Answer(text, citations, True, passage_ids)
+                lead = phrased
+        return Answer(f"{lead}\n\n{quoted(quotes)}", citations, "answered", passage_ids, probabilities, query)
+
+    def _contact(self) -> tuple[Any, ...]:
+        """Section 1's contact channel, as a quote (the way to ask what the statement does not say)."""
+        statement = self.statement
+        section = statement.section("1") if statement is not None else None
+        if section is None:
+            return ()
+        passages = tuple(p for p in section.passages if "contact" in p.text.lower() or "Enquiry" in p.text)
+        return (_SectionQuote(section, passages),) if passages else ()
 
 
+@dataclass(frozen=True)
+class _SectionQuote:
+    """A quote built outside retrieval (the same shape: a section and its passages)."""
+
+    section: Any
+    passages: tuple[Any, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(p.text for p in self.passages)
+
+
+LANGUAGE_NAMES = {"fi": "Finnish", "sv": "Swedish", "de": "German", "fr": "French", "es": "Spanish"}
 SYSTEM_PROMPT = (
     "You are the privacy helpdesk of KONE's myKONE Customer Portal. Answer the user's question in "
     "one to three plain sentences using ONLY the passages of the privacy statement given below. "
@@ -107,11 +176,17 @@ class LlmPhraser:
         self.min_overlap = min_overlap
         self.max_chars = max_chars
 
-    def phrase(self, question: str, retrieval: Retrieval) -> str | None:
-        """The model's answer if it passes the grounding check, else None (use the quote)."""
+    def phrase(self, question: str, retrieval: Any, *, language: str = "en") -> str | None:
+        """The model's answer if it passes the grounding check, else None (use the quote).
+
+        In another language the answer is written in it; the word-overlap check cannot judge a
+        translation, so there only the prompt-echo, link and length checks apply."""
         passages = "\n\n".join(f"[{q.section.label}]\n{q.text}" for q in retrieval.quotes)
+        system = SYSTEM_PROMPT
+        if language in LANGUAGE_NAMES:
+            system += f" Write the answer in {LANGUAGE_NAMES[language]}."
         messages = [
-            ("system", SYSTEM_PROMPT),
+            ("system", system),
             ("human", f"Passages:\n<<<\n{passages}\n>>>\n\nQuestion:\n<<<\n{question}\n>>>"),
         ]
         try:
@@ -120,9 +195,9 @@ class LlmPhraser:
             log.warning("LLM call failed; using the extractive answer", exc_info=True)
             return None
         text = str(getattr(result, "content", result)).strip()
-        return text if self.grounded(text, passages) else None
+        return text if self.grounded(text, passages, translated=language in LANGUAGE_NAMES) else None
 
-    def grounded(self, text: str, passages: str) -> bool:
+    def grounded(self, text: str, passages: str, *, translated: bool = False) -> bool:
         """Every sentence must be mostly made of the passages' words; no prompt echo, no new links."""
         if not text or "NO_ANSWER" in text or len(text) > self.max_chars:
             return False
@@ -132,6 +207,8 @@ class LlmPhraser:
             u in passages for u in re.findall(r"(?:https?://|www\.)\S+", text)
         ):
             return False
+        if translated:
+            return True
         source = set(_WORD.findall(passages.lower()))
         for sentence in re.split(r"(?<=[.!?])\s+", text):
             words = [w for w in _WORD.findall(sentence.lower()) if w not in _COMMON]

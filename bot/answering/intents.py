@@ -90,6 +90,10 @@ class IntentClassifier:
         self.labels = sorted(self.examples)
         self.domain_texts = domain_texts or []
         self._y = np.array([i for i, label in enumerate(self.labels) for _ in self.examples[label]])
+        # Names this model (training data and format): its cache file, and what depends on it.
+        self.digest = hashlib.sha256(
+            json.dumps([_FORMAT, _model_name(embeddings), self.examples, self.domain_texts], sort_keys=True).encode()
+        ).hexdigest()[:16]
         self.weights, self._train_vectors, self._domain_vectors = self._load_or_train(cache_dir)
 
     def _similarity_features(self, vectors: np.ndarray, *, leave_one_out: bool = False) -> np.ndarray:
@@ -110,11 +114,7 @@ class IntentClassifier:
         return np.hstack([vectors, grams, self._similarity_features(vectors, leave_one_out=leave_one_out)])
 
     def _load_or_train(self, cache_dir: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        digest = hashlib.sha256(
-            json.dumps(
-                [_FORMAT, _model_name(self.embeddings), self.examples, self.domain_texts], sort_keys=True
-            ).encode()
-        ).hexdigest()[:16]
+        digest = self.digest
         cache = cache_dir / f"intents-{digest}.npz" if cache_dir else None
         if cache and cache.exists():
             try:

@@ -1,12 +1,15 @@
-"""What a message says, computed once per turn: intent, answer, and small conversational cues."""
+"""What a message says, computed once per turn: language, intent, answer, and conversational cues."""
 
 from __future__ import annotations
 
 import re
 from functools import cached_property
+from typing import Any
 
+from bot.answering import followup, language
 from bot.answering.answers import Answer, Answerer
 from bot.answering.intents import IntentClassifier, Prediction
+from bot.flows import RELATED_REQUESTS, REQUEST_TYPES
 from bot.validation import find_reference
 
 _AFFIRMATIVE = re.compile(
@@ -34,6 +37,35 @@ _CORRECTION = re.compile(
     re.I,
 )
 UNSURE = 0.7  # below this a top-level 'off-topic' verdict yields to a confident answer; rules give 1.0
+# A request is started only when the message asks for it: worded as a request ("please…", "can you…"),
+# or not worded as a question and classified as one with at least this probability ("delete my data").
+# Otherwise: answer and offer.
+START_AT = 0.85
+OFFER_FLOOR = 0.04  # a request the classifier gives this much beside "question" is offered with the answer
+_ASKS_ABOUT = re.compile(
+    r"^\W*(?:hi|hello|hey|ok|so|and|but|just wondering|quick question)?[,!:\s]*"
+    r"(can i|could i|may i|am i|do|does|did|is|are|was|were|has|have|how|hw|what|wat|whats|why|when|where"
+    r"|who|whom|which|should|shall|if|in case|is it)\b",
+    re.I,
+)
+_ASKS_FOR = re.compile(
+    r"\b(please|pls|plz|kindly|i want|i wish|i would like|i'd like|i need|i request|i demand|i hereby"
+    r"|can you|could you|would you|will you|can u|could u|let me|go ahead|i'm requesting|i am requesting)\b",
+    re.I,
+)
+_POLITE = re.compile(r"\b(please|pls|plz|kindly)\b", re.I)
+_PERSON = re.compile(r"\b(person|human|someone|somebody|agent|people|speak|talk|call me|representative)\b", re.I)
+# An imperative at the start of a sentence asks for the thing itself ("Remove my profile.").
+_IMPERATIVE = re.compile(
+    r"(?:^|[.!;]\s+)(?:please\s+|kindly\s+)?(delete|remove|erase|wipe|forget|correct|fix|update|change|stop|export"
+    r"|send|give|withdraw|revoke|unsubscribe|close|object|opt me out|take me off|transfer|port)\b",
+    re.I,
+)
+_WONDERS = re.compile(
+    r"\b(want(ed)? to know|like to know|wonder(ing)?|curious|tell me|explain|understand|find out|any idea"
+    r"|not (asking|going|trying) to|don't want to|do not want to|just asking)\b",
+    re.I,
+)
 _CORRECTION_FIELDS = {
     "full name": "name",
     "name": "name",
@@ -48,12 +80,19 @@ _CORRECTION_FIELDS = {
 
 
 class Understanding:
-    """Lazy analysis of one message; `warm()` runs the costly parts before any lock is taken."""
+    """Lazy analysis of one message; `warm()` runs the costly parts before any lock is taken.
 
-    def __init__(self, text: str, classifier: IntentClassifier, answerer: Answerer) -> None:
+    `previous` is the last question of the conversation, against which a follow-up ("and for
+    cookies?") is read. A message in another supported language is read through its glossary.
+    """
+
+    def __init__(
+        self, text: str, classifier: IntentClassifier, answerer: Answerer, *, previous: str | None = None
+    ) -> None:
         self.text = text
         self._classifier = classifier
         self._answerer = answerer
+        self.previous = previous
 
     def warm(self, pending: str | None = None) -> None:
         """Embed, classify and (for likely questions) retrieve, outside the database transaction.
@@ -71,25 +110,100 @@ class Understanding:
             _ = self.answer
 
     @cached_property
+    def language(self) -> str:
+        """'en', or the supported language the message is written in."""
+        return language.detect(self.text) if self.text else "en"
+
+    @cached_property
+    def english(self) -> str:
+        """The message as the models read it: itself, or its known words in English ('' if none)."""
+        return self.text if self.language == "en" else language.gloss(self.text, self.language)
+
+    @cached_property
+    def leans(self) -> bool:
+        """A follow-up that needs the previous question to be understood ("and for cookies?")."""
+        return bool(self.previous) and self.language == "en" and followup.leans_on_previous(self.text)
+
+    @cached_property
     def prediction(self) -> Prediction:
-        return self._classifier.classify(self.text)
+        if self.leans and self.previous:  # "how do I do it?" after a question is a question too
+            return self._classifier.classify(followup.combined(self.text, self.previous))
+        return self._classifier.classify(self.english or self.text)
+
+    @cached_property
+    def _searched(self) -> tuple[Any, Any]:
+        """Retrieval and verdict for the message, or for it read with the previous question when it
+        leans on it and that reading is the one the decision trusts more."""
+        alone = self._answerer.verdict(self.english or self.text)
+        if not self.leans or not self.previous:
+            focus = followup.core(self.text) if self.language == "en" else None
+            if focus and alone[1].outcome != "answered":
+                focused = self._answerer.verdict(focus)
+                if focused[1].outcome == "answered":
+                    return focused
+            return alone
+        joined = self._answerer.verdict(followup.combined(self.text, self.previous))
+        if joined[1].outcome == "answered" or alone[1].outcome != "answered":
+            return joined
+        return alone
 
     @cached_property
     def answer(self) -> Answer:
-        return self._answerer.answer(self.text)
+        return self._answerer.answer(self.english or self.text, language=self.language, searched=self._searched)
+
+    @property
+    def understood(self) -> bool:
+        """False for a message in another language none of whose words the glossary knows."""
+        return bool(self.english)
 
     @cached_property
     def intent(self) -> str:
-        """The classifier's intent, except that an unsure 'off-topic' or 'greeting' the statement
-        confidently answers is a question ("user id", "link to the contact page pls")."""
+        """What the message is, for routing: the classifier's intent, except that
+        - an unsure 'off-topic' or 'greeting' the statement confidently answers is a question;
+        - a 'question' the decision declines is off-topic;
+        - a request is only a request when the message asks for it (else: answer and offer)."""
         prediction = self.prediction
-        if (
-            prediction.intent in ("out_of_scope", "greeting")
-            and prediction.confidence < UNSURE
-            and self.answer.answered
-        ):
+        intent = prediction.intent
+        if intent == "greeting":
+            return "question" if prediction.confidence < UNSURE and self.answer.answered else intent
+        if intent == "out_of_scope":
+            # The decision weighs the classifier's view with the statement's evidence; only a rule
+            # (an injection, confidence 1.0) is final.
+            return "question" if prediction.confidence < 1.0 and self.answer.outcome != "declined" else intent
+        if intent == "question":
+            return "out_of_scope" if self.answer.outcome == "declined" else intent
+        if intent in REQUEST_TYPES and not self.asks_for_request:
             return "question"
-        return prediction.intent
+        return intent
+
+    @property
+    def asks_for_request(self) -> bool:
+        """Whether the message asks for the request itself rather than about it."""
+        text, prediction = self.english or self.text, self.prediction
+        if _WONDERS.search(text):
+            return False
+        if prediction.intent == "handoff" and _PERSON.search(text):  # "can I speak to a person?" asks for one
+            return prediction.confidence >= 0.5
+        if _POLITE.search(text):  # "can I have a copy of my data, please?" asks for it
+            return True
+        if _ASKS_ABOUT.match(text):
+            return False
+        if _ASKS_FOR.search(text) or _IMPERATIVE.search(text):
+            return True
+        return not text.rstrip().endswith("?") and prediction.confidence >= START_AT
+
+    @property
+    def offers(self) -> tuple[str, ...]:
+        """Requests worth offering with an answer: those its passages concern (for "does not say",
+        the rights of Section 7 nearest to it), then those the classifier sees in the message (a
+        question about a right offers that right's request, even as a faint second reading)."""
+        scores, answer = self.prediction.scores, self.answer
+        seen = set(answer.related_requests)
+        if answer.outcome == "not_stated":
+            seen |= {r for pid in answer.passage_ids if pid.startswith("s7-") for r in RELATED_REQUESTS.get(pid, ())}
+        floor = OFFER_FLOOR if self.prediction.intent == "question" else 3 * OFFER_FLOOR
+        seen |= {t for t in REQUEST_TYPES if scores.get(t, 0.0) >= floor}
+        return tuple(sorted(seen, key=lambda t: -scores.get(t, 0.0)))
 
     @property
     def affirmative(self) -> bool:

@@ -1,11 +1,14 @@
-"""Answering inside a conversation: quote the statement (or decline) and offer the request it concerns.
+"""Answering inside a conversation: answer from the statement (or say it does not say, or decline)
+and offer the request the question concerns.
 
 Both the engine (a top-level question) and the walker (a question asked in the middle of a
-request) call `answer`; neither calls back into the other.
+request) call `answer`; neither calls back into the other. A message in another language gets,
+in its language, what the bot can do and that it answers in English, before the English answer.
 """
 
 from __future__ import annotations
 
+from bot.answering import language
 from bot.answering.answers import DECLINE
 from bot.conversation.turn import TurnContext
 from bot.flows import FLOWS, start_choices
@@ -17,13 +20,18 @@ MAX_OFFERS = 2
 
 def answer(ctx: TurnContext, *, suffix: str = "", expecting: Expecting | None = None) -> Reply:
     """Answer from the statement (or decline); outside a flow, offer the request the answer is about."""
-    found = ctx.understanding.answer
-    if not found.answered:
+    u = ctx.understanding
+    if u.language != "en" and not u.understood:
         ctx.outcome = "declined"
-        return ctx.reply(DECLINE + suffix, "out_of_scope", expecting=expecting)
-    ctx.outcome = "answered"
+        return ctx.reply(foreign(u.language, language.phrase(u.language, "write_in_english")) + suffix, "out_of_scope")
+    found = u.answer
+    if found.outcome == "declined":
+        ctx.outcome = "declined"
+        return ctx.reply(foreign(u.language, DECLINE) + suffix, "out_of_scope", expecting=expecting)
+    ctx.outcome = "does_not_say" if found.outcome == "not_stated" else "answered"
+    ctx.state.last_question = found.query or ctx.text
     if expecting is None and ctx.state.flow is None:
-        related = rank_offers(ctx, found.related_requests)
+        related = u.offers[:MAX_OFFERS]
         if related:
             ctx.state.offer = related
             labels = " or ".join(FLOWS[t].title for t in related)
@@ -31,10 +39,15 @@ def answer(ctx: TurnContext, *, suffix: str = "", expecting: Expecting | None = 
             expecting = Expecting(
                 "offer", "choice", OFFER_PROMPT, (*start_choices(list(related)), Choice("no", "No, thanks"))
             )
-    return ctx.reply(found.text + suffix, "question", citations=found.citations, expecting=expecting)
+    text = foreign(u.language, found.text, follows=True)
+    return ctx.reply(text + suffix, "question", citations=found.citations, expecting=expecting)
 
 
-def rank_offers(ctx: TurnContext, related: tuple[str, ...]) -> tuple[str, ...]:
-    """Most likely request first, judged by the classifier's view of the question."""
-    scores = ctx.understanding.prediction.scores
-    return tuple(sorted(related, key=lambda t: -scores.get(t, 0.0)))[:MAX_OFFERS]
+def foreign(code: str, text: str, *, follows: bool = False) -> str:
+    """`text` after the notice in the user's language, when that is not English."""
+    if code == "en":
+        return text
+    lines = [language.notice(code)]
+    if follows:
+        lines.append(language.phrase(code, "answer_follows"))
+    return "\n\n".join([*lines, text])

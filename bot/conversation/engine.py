@@ -22,12 +22,12 @@ from bot.access.ratelimit import RateLimiter
 from bot.answering.answers import DECLINE, Answerer
 from bot.answering.intents import IntentClassifier
 from bot.answering.understanding import Understanding
-from bot.conversation.answer import answer
+from bot.conversation.answer import OFFER_PROMPT, answer, foreign
 from bot.conversation.dialog import Dialog
 from bot.conversation.state import ConversationState
 from bot.conversation.turn import TurnContext, menu
 from bot.errors import MessageTooLong, StoreUnavailable
-from bot.flows import FLOWS, REQUEST_TYPES
+from bot.flows import FLOWS, REQUEST_TYPES, start_choices
 from bot.metrics import NULL_RECORDER, AnswerOutcome, Recorder
 from bot.store.conversations import (
     adopt_requester,
@@ -39,7 +39,7 @@ from bot.store.conversations import (
     snapshot_transcript,
 )
 from bot.store.models import Conversation
-from bot.types import Inbound, Reply, reply_json
+from bot.types import Choice, Expecting, Inbound, Reply, reply_json
 from bot.validation import MAX_MESSAGE_CHARS, clean_text, find_reference
 
 log = logging.getLogger(__name__)
@@ -105,8 +105,9 @@ class Engine:
             raise MessageTooLong(
                 f"Messages are limited to {MAX_MESSAGE_CHARS} characters; yours has {len(inbound.text)}."
             )
-        understanding = Understanding(clean_text(inbound.text), self.classifier, self.answerer)
-        understanding.warm(pending=self._peek_pending(inbound))
+        pending, previous = self._peek(inbound)
+        understanding = Understanding(clean_text(inbound.text), self.classifier, self.answerer, previous=previous)
+        understanding.warm(pending=pending)
         for attempt in range(2):
             try:
                 with self.db.write() as session:
@@ -135,20 +136,21 @@ class Engine:
         if outcome is not None:
             self.metrics.answer(outcome=outcome)
 
-    def _peek_pending(self, inbound: Inbound) -> str | None:
-        """The kind of answer the conversation waits for, read without a lock, so the costly
-        analysis can be skipped when the message is just an answer (a name, "skip", a click)."""
+    def _peek(self, inbound: Inbound) -> tuple[str | None, str | None]:
+        """What the conversation waits for and its last question, read without a lock: the costly
+        analysis can be skipped when the message is just an answer (a name, "skip", a click), and a
+        follow-up ("and for cookies?") is read against the last question."""
         if not inbound.session_id or inbound.action:
-            return "action" if inbound.action else None
+            return ("action" if inbound.action else None), None
         try:
             with self.db.read() as session:
                 conversation = session.get(Conversation, inbound.session_id)
         except StoreUnavailable:
-            return None
+            return None, None
         if conversation is None or conversation.channel != inbound.channel:
-            return None
-        flow = ConversationState.load(conversation.state).flow
-        return self.dialog.pending_kind(flow) if flow else None
+            return None, None
+        state = ConversationState.load(conversation.state)
+        return (self.dialog.pending_kind(state.flow) if state.flow else None), state.last_question
 
     def _turn(
         self, session: Session, inbound: Inbound, understanding: Understanding
@@ -268,11 +270,13 @@ class Engine:
         if not ctx.text:
             return ctx.reply(EMPTY_PROMPT, "greeting", expecting=menu())
         intent = u.intent
+        if u.language != "en" and intent not in ("question", "out_of_scope"):
+            return self._foreign(ctx, intent)
         if intent == "greeting":
             return ctx.reply(GREETING, "greeting", expecting=menu())
         if intent == "out_of_scope":
             ctx.outcome = "declined"
-            return ctx.reply(DECLINE, "out_of_scope")
+            return ctx.reply(foreign(u.language, DECLINE), "out_of_scope")
         if intent in REQUEST_TYPES:
             return self._start(ctx, intent)
         if intent == "ticket_status":
@@ -283,6 +287,17 @@ class Engine:
             return ctx.reply(NOTHING_TO_CANCEL, "cancel", expecting=menu())
         return answer(ctx)
 
+    def _foreign(self, ctx: TurnContext, intent: str) -> Reply:
+        """A greeting, request or look-up in another language: say in it what the bot can do, and
+        offer (never start) what the message seems to ask for, since it was read through a glossary."""
+        code = ctx.understanding.language
+        if intent in REQUEST_TYPES:
+            ctx.state.offer = (intent,)
+            choices = (*start_choices([intent]), Choice("no", "No, thanks"))
+            text = foreign(code, f"It sounds like you'd like {FLOWS[intent].title}. Shall I start it (in English)?")
+            return ctx.reply(text, "question", expecting=Expecting("offer", "choice", OFFER_PROMPT, choices))
+        return ctx.reply(foreign(code, GREETING), "greeting", expecting=menu())
+
     def _degraded(self, inbound: Inbound, understanding: Understanding) -> Reply:
         """The database is down: answer what the statement can answer, say plainly what can't be done."""
         session_id = inbound.session_id or new_session_id()
@@ -290,7 +305,7 @@ class Engine:
         if intent in ("question", "greeting", "out_of_scope") and not inbound.action:
             if intent == "question":
                 found = understanding.answer
-                if found.answered:
+                if found.outcome != "declined":
                     return Reply(session_id, found.text, "question", citations=found.citations)
                 return Reply(session_id, DECLINE, "out_of_scope")
             return Reply(session_id, GREETING if intent == "greeting" else DECLINE, intent)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.answering.followup import MAX_PREVIOUS
 from bot.flows import FLOWS, FlowSpec
 
 
@@ -47,13 +48,20 @@ class ConversationState:
     flow: FlowState | None = None
     offer: tuple[str, ...] = ()  # requests offered with the last answer, for a plain "yes"
     identity_warned: bool = False  # the user was told their portal sign-in did not verify
+    # The last question answered (as searched), so a follow-up ("and for cookies?") can lean on it.
+    last_question: str | None = None
 
     @classmethod
     def load(cls, raw: dict[str, Any] | None) -> ConversationState:
         """From the JSON column; a flow whose spec no longer exists (a release changed it) is dropped."""
         raw = raw or {}
         flow = raw.get("flow")
-        state = cls(offer=tuple(raw.get("offer") or ()), identity_warned=bool(raw.get("identity_warned")))
+        last = raw.get("last_question")
+        state = cls(
+            offer=tuple(raw.get("offer") or ()),
+            identity_warned=bool(raw.get("identity_warned")),
+            last_question=str(last)[:MAX_PREVIOUS] if last else None,
+        )
         if isinstance(flow, dict) and flow.get("type") in FLOWS:
             state.flow = FlowState(
                 type=flow["type"],
@@ -80,4 +88,6 @@ class ConversationState:
             raw["offer"] = list(self.offer)
         if self.identity_warned:
             raw["identity_warned"] = True
+        if self.last_question:
+            raw["last_question"] = self.last_question[:MAX_PREVIOUS]
         return raw

@@ -83,11 +83,22 @@ def test_chat_in_the_terminal(run: Any) -> None:
 
 
 @pytest.mark.slow
-def test_eval_prints_the_metrics(run: Any) -> None:
-    result = run("eval")
-    assert result.returncode == 0, result.stderr
-    for metric in ("hit@1", "hit@3", "answer contains the passage", "precision", "recall", "intent accuracy"):
+def test_eval_prints_every_figure_of_the_quality_table(run: Any) -> None:
+    result = run("eval", "--suite", "tuning")
+    assert result.returncode == 0, result.stdout + result.stderr
+    for metric in (
+        "answer contains the right passage",
+        "inputs to decline that are declined",
+        "close to the domain",
+        'near misses answered "the statement does not say"',
+        "questions about rights that start a flow unasked",
+        "intent accuracy",
+        "told in their language what the bot can do: fi",
+        "follow-ups answered with the right passage",
+    ):
         assert metric in result.stdout
+    assert "| measure | tuning |" in result.stdout
+
 
 
 def test_migrate(run: Any) -> None:

@@ -1,20 +1,18 @@
-"""Retrieval over the real statement, hints and model: right passages, honest declines, a gate."""
+"""Retrieval over the real statement, hints and model: right passages, their evidence, a gate.
+
+Whether a passage answers the question is the answering layer's learned decision
+(tests/bot/test_decision.py); here only the ranking, the quotes and the evidence are checked."""
 
 from __future__ import annotations
-
-import pytest
 
 from knowledge.evaluation import EVAL_DIR, Outcome, evaluate, load_cases
 from knowledge.retriever import Retrieval, Retriever
 
 EVAL_SET = EVAL_DIR / "retrieval_eval.yaml"
 
-# What the retriever reaches on knowledge/eval/retrieval_eval.yaml (answers 94/102, declines 30/38 of
-# which privacy questions the statement does not answer 14/14), minus a margin for noise, so
-# that a change that makes retrieval worse fails here.
+# What the ranking alone reaches on knowledge/eval/retrieval_eval.yaml (the best passage's quote holds
+# the right passage), minus a margin for noise, so that a change that makes retrieval worse fails.
 MIN_ANSWER_ACCURACY = 0.89
-MIN_DECLINE_ACCURACY = 0.75
-MIN_UNANSWERABLE_DECLINED = 0.85
 
 
 def quoted_ids(result: Retrieval) -> set[str]:
@@ -23,21 +21,20 @@ def quoted_ids(result: Retrieval) -> set[str]:
 
 def test_a_paraphrase_finds_the_deletion_passage(retriever: Retriever) -> None:
     result = retriever.search("can you forget me?")
-    assert result.confident
     assert set(result.sections) & {"7", "3"}
     assert "deleted" in " ".join(q.text for q in result.quotes)
 
 
 def test_chat_typos_find_the_retention_passage(retriever: Retriever) -> None:
     result = retriever.search("how lng do u keep my data")
-    assert result.confident and result.top is not None
+    assert result.top is not None
     assert result.top.passage.id == "s4-p02"
     assert "as long as needed" in result.quotes[0].text
 
 
 def test_one_word_finds_its_section(retriever: Retriever) -> None:
     result = retriever.search("cookies")
-    assert result.confident and result.sections[0] == "5"
+    assert result.sections[0] == "5"
 
 
 def test_words_not_in_the_statement_still_find_the_controller(retriever: Retriever) -> None:
@@ -46,21 +43,13 @@ def test_words_not_in_the_statement_still_find_the_controller(retriever: Retriev
     assert "KONE Corporation" in result.quotes[0].text
 
 
-@pytest.mark.parametrize(
-    "question",
-    [
-        "has KONE been hacked?",  # close to the 'KONE Corporation' passage, but about a breach
-        "will my data be used to train an AI?",
-        "do you sell customer data to advertisers?",
-        "what security certifications does KONE hold",
-        "how fast do you answer a data request",
-    ],
-)
-def test_privacy_questions_the_statement_does_not_answer_are_declined(retriever: Retriever, question: str) -> None:
-    result = retriever.search(question)
-    assert not result.confident
-    assert result.quotes == () and result.sections == []
-    assert result.hits  # the ranking is still there for logging and evaluation
+def test_evidence_tells_a_known_gap_from_an_answer(retriever: Retriever) -> None:
+    answered = retriever.search("how long do you keep my data?").evidence
+    gap = retriever.search("has KONE been hacked?").evidence
+    assert answered.dense > gap.dense and answered.unanswered_gap < gap.unanswered_gap
+    assert gap.named == 1.0  # 'hacked' is a word of a known-unanswered topic the statement never uses
+    assert answered.known == 1.0 > gap.known  # ... so the statement's vocabulary does not know it
+    assert len(answered.features()) == 18
 
 
 def test_a_list_lead_in_is_quoted_with_its_items(retriever: Retriever) -> None:
@@ -99,7 +88,7 @@ def test_quotes_carry_citable_sections(retriever: Retriever) -> None:
 
 
 def test_quality_gate_on_the_evaluation_set(retriever: Retriever) -> None:
-    cases = load_cases(EVAL_SET)
+    cases = [c for c in load_cases(EVAL_SET) if c.answerable]
 
     def answer(question: str) -> Outcome:
         result = retriever.search(question)
@@ -107,9 +96,5 @@ def test_quality_gate_on_the_evaluation_set(retriever: Retriever) -> None:
         return Outcome(tuple(result.sections), " ".join(q.text for q in result.quotes), ranked)
 
     report = evaluate(cases, answer)
-    unanswerable = [c for c in cases if c.kind == "unanswerable"]
-    declined = sum(1 for c in unanswerable if not retriever.search(c.question).sections)
     failures = "\n".join(f"{c.question!r}: got {o.sections}" for c, o in report.failures)
     assert report.answer_accuracy >= MIN_ANSWER_ACCURACY, failures
-    assert report.decline_accuracy >= MIN_DECLINE_ACCURACY, failures
-    assert declined >= MIN_UNANSWERABLE_DECLINED * len(unanswerable), failures

@@ -33,3 +33,11 @@ def test_undo_forgets_dependent_answers() -> None:
     flow.values["scope_detail"] = "my phone number"  # asked only because scope == specific
     assert flow.undo_last() == "scope"
     assert flow.values == {} and flow.undo_last() is None
+
+
+def test_the_last_question_is_kept_for_follow_ups_and_capped() -> None:
+    state = ConversationState(last_question="How long do you keep my data?")
+    assert state.dump() == {"last_question": "How long do you keep my data?"}
+    assert ConversationState.load(state.dump()) == state
+    long = ConversationState.load({"last_question": "x" * 5000})
+    assert long.last_question is not None and len(long.last_question) == 300

@@ -1,0 +1,99 @@
+"""Messages not written in English: detect the language, say in it what the bot can do, and still
+understand the question when its key words are known.
+
+Detection uses lingua (models compiled into the package; low-accuracy mode, six languages: about
+20 MB, loaded on first use). English words guard against false alarms on English text that names
+Finnish or German people and places. The notices are our own translations (`language_text.py`),
+never machine translation; a message is understood through a small glossary of the statement's
+topics, which turns "Kuinka kauan säilytätte tietojani?" into the English question words
+"how long keep data" for the classifier and the retriever. The answer itself stays in English,
+quoted from the English statement (an LLM, when configured, phrases it in the user's language).
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from typing import Any
+
+from bot.answering.language_text import GLOSSARY, GREETINGS, NOTICES
+
+SUPPORTED = tuple(NOTICES)  # fi, sv, de, fr, es
+# Short English words that other languages rarely use: two of them settle a message as English.
+_ENGLISH = frozenset(
+    """the a an and or of to in on for is are was be been do does did you your my me i i'm it its this that
+    what which who whom why when where how can could would should will shall may might have has with
+    from about please any there their they we our us not if so just get got want know tell keep""".split()
+)
+_WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
+_MIN_CONFIDENCE = 0.5
+_detector: Any = None
+_lock = threading.Lock()
+
+
+def _lingua() -> Any:
+    """The detector for English and the five supported languages, built once per process."""
+    global _detector
+    if _detector is None:
+        with _lock:
+            if _detector is None:
+                from lingua import Language, LanguageDetectorBuilder
+
+                languages = [getattr(Language, name) for name in ("ENGLISH", "FINNISH", "SWEDISH", "GERMAN")]
+                languages += [Language.FRENCH, Language.SPANISH]
+                _detector = LanguageDetectorBuilder.from_languages(*languages).with_low_accuracy_mode().build()
+    return _detector
+
+
+def detect(text: str) -> str:
+    """'en', or the ISO code of a supported language the message is clearly written in."""
+    words = [w.lower() for w in _WORDS.findall(text)]
+    if not words:
+        return "en"
+    english = sum(w in _ENGLISH for w in words)
+    if english >= 2 or (english and len(words) <= 3):
+        return "en"
+    for code, greetings in GREETINGS.items():
+        if words[0] in greetings and len(words) <= 3:
+            return code
+    if len(words) < 2 and not _foreign_letters(text):
+        return "en"  # one plain word ('cookies', 'GDPR') is read as English
+    values = _lingua().compute_language_confidence_values(text)
+    if not values:
+        return "en"
+    best = values[0]
+    code = str(best.language.iso_code_639_1.name).lower()
+    if code == "en" or code not in NOTICES or best.value < _MIN_CONFIDENCE:
+        return "en"
+    return code
+
+
+def _foreign_letters(text: str) -> bool:
+    return bool(re.search(r"[äöåüßéèêàçñáíóúù¿¡]", text, re.I))
+
+
+def gloss(text: str, language: str) -> str:
+    """The message's known words in English ('how long keep data'); '' when none is known."""
+    table = GLOSSARY.get(language, ())
+    lowered = text.lower()
+    out = [meaning for prefix, meaning in table if " " in prefix and prefix in lowered]
+    for word in (w.lower() for w in _WORDS.findall(text)):
+        if word in GREETINGS.get(language, ()):
+            out.append("hello")
+            continue
+        english = next((meaning for prefix, meaning in table if word.startswith(prefix)), None)
+        if english is not None:
+            out.append(english)
+        elif word in ("kone", "mykone", "eu", "eea", "crm", "gdpr", "portal", "cookies", "cookie"):
+            out.append(word)
+    return " ".join(dict.fromkeys(" ".join(out).split()))
+
+
+def notice(language: str) -> str:
+    """What the bot can do, and that it answers in English from the English statement."""
+    return str(NOTICES[language]["notice"])
+
+
+def phrase(language: str, key: str) -> str:
+    """One of the short interface phrases ('answer_follows', 'write_in_english') in `language`."""
+    return str(NOTICES[language][key])
