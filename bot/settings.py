@@ -79,7 +79,8 @@ class Settings(BaseSettings):
     AUTO_INGEST: bool = True
     # Interactive API docs at /docs and /redoc; unset: on for local use, off in production.
     API_DOCS: bool | None = None
-    EMBEDDING_THREADS: int = 0  # 0: ONNX Runtime's default; `serve --workers N` sets cores/N
+    # Model calls side by side, each single-threaded; 0: one per core (`serve --workers N`: cores/N).
+    EMBEDDING_THREADS: int = 0
     # "onnx" (the default: ONNX Runtime, no torch in the server), "onnx-int8" (faster, its own index)
     # or "torch" (sentence-transformers, needs the `torch` extra).
     EMBEDDING_BACKEND: Literal["onnx", "onnx-int8", "torch"] = "onnx"

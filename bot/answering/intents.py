@@ -13,7 +13,9 @@ import hashlib
 import json
 import logging
 import re
+import threading
 import zlib
+from collections import OrderedDict
 from dataclasses import dataclass
 from itertools import pairwise
 from pathlib import Path
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 TRAINING_PATH = Path(__file__).with_name("data") / "intents.yaml"
 _WORD = re.compile(r"[a-z0-9']+")
 _HASH_DIM = 4096
+_RECENT = 1024  # predictions kept for repeated asks within a turn
 _FORMAT = 3
 _SIMILARITY_WEIGHT = 2.0  # measured: see README 'Quality'
 
@@ -95,6 +98,8 @@ class IntentClassifier:
             json.dumps([_FORMAT, _model_name(embeddings), self.examples, self.domain_texts], sort_keys=True).encode()
         ).hexdigest()[:16]
         self.weights, self._train_vectors, self._domain_vectors = self._load_or_train(cache_dir)
+        self._recent: OrderedDict[str, Prediction] = OrderedDict()
+        self._lock = threading.Lock()
 
     def _similarity_features(self, vectors: np.ndarray, *, leave_one_out: bool = False) -> np.ndarray:
         sims = vectors @ self._train_vectors.T
@@ -135,7 +140,21 @@ class IntentClassifier:
         return weights, self._train_vectors, self._domain_vectors
 
     def classify(self, text: str) -> Prediction:
-        """The most likely intent of a top-level message, with its probability."""
+        """The most likely intent of a top-level message, with its probability (cached: a turn
+        asks for the same text's prediction more than once — routing, then the answer decision)."""
+        with self._lock:
+            cached = self._recent.get(text)
+            if cached is not None:
+                self._recent.move_to_end(text)
+                return cached
+        prediction = self._classify(text)
+        with self._lock:
+            self._recent[text] = prediction
+            if len(self._recent) > _RECENT:
+                self._recent.popitem(last=False)
+        return prediction
+
+    def _classify(self, text: str) -> Prediction:
         vector = np.asarray([self.embeddings.embed_query(text)], dtype=np.float32)
         probs = _softmax(self._features([text], vector) @ self.weights)[0]
         scores = {label: float(p) for label, p in zip(self.labels, probs, strict=True)}

@@ -48,7 +48,7 @@ class Dialog:
     def start(self, ctx: TurnContext, flow_type: str, *, values: dict[str, str] | None = None) -> Reply:
         """Begin a flow (replacing any offer), with values already known (a reference in the message)."""
         spec = FLOWS[flow_type]
-        ctx.state.flow = FlowState(type=flow_type, values=dict(values or {}), since=ctx.first_turn_id)
+        ctx.state.flow = FlowState(type=flow_type, values=dict(values or {}), since=ctx.first_turn_id())
         ctx.state.offer = ()
         preface = spec.intro_unverified if spec.intro_unverified and not ctx.verified else spec.intro
         citations: tuple[Citation, ...] = ()

@@ -34,7 +34,6 @@ from bot.store.conversations import (
     is_expired,
     lock_conversation,
     new_session_id,
-    next_turn_id,
     record_turn,
     snapshot_transcript,
 )
@@ -177,7 +176,7 @@ class Engine:
                 payload={"action": inbound.action} if inbound.action else {},
                 at=now,
             )
-        ctx.first_turn_id = next_turn_id(session, conversation.session_id, this_turn=bool(shown or inbound.action))
+        ctx.user_turn = bool(shown or inbound.action)
         reply = self._respond(ctx)
         conversation.state = ctx.state.dump()
         conversation.updated_at = now

@@ -12,6 +12,7 @@ from bot.answering.understanding import Understanding
 from bot.conversation.state import ConversationState, FlowState
 from bot.flows import start_choices
 from bot.metrics import AnswerOutcome
+from bot.store.conversations import next_turn_id
 from bot.store.models import Conversation
 from bot.types import Choice, Expecting, Inbound, Reply
 
@@ -35,9 +36,17 @@ class TurnContext:
     state: ConversationState
     notes: list[str] = field(default_factory=list)  # said before the reply ("the session timed out")
     queued: bool = False  # something went into the outbox: wake the worker after the commit
-    first_turn_id: int | None = None  # this turn's first transcript row: where a flow started now begins
+    user_turn: bool = False  # this turn recorded a user row in the transcript
+    _first_turn_id: int | None = field(default=None, repr=False)
     filed: list[tuple[int, int | None]] = field(default_factory=list)  # (ticket id, its flow's first turn id)
     outcome: AnswerOutcome | None = None  # set when the turn answered or declined a question (metrics)
+
+    def first_turn_id(self) -> int:
+        """This turn's first transcript row, where a flow started now begins; looked up only when a
+        flow starts (one query most turns never need)."""
+        if self._first_turn_id is None:
+            self._first_turn_id = next_turn_id(self.session, self.conversation.session_id, this_turn=self.user_turn)
+        return self._first_turn_id
 
     @property
     def text(self) -> str:

@@ -100,7 +100,6 @@ def test_eval_prints_every_figure_of_the_quality_table(run: Any) -> None:
     assert "| measure | tuning |" in result.stdout
 
 
-
 def test_migrate(run: Any) -> None:
     result = run("migrate")
     assert result.returncode == 0 and "up to date" in result.stdout

@@ -130,7 +130,7 @@ def test_close_finishes_queued_texts_and_leaves_no_thread(model: FakeModel) -> N
     model.release.set()
     closer.join(5)
     assert queued.result(0)[0] == len("queued before close")
-    assert "test-batcher-close" not in {t.name for t in threading.enumerate()}
+    assert not [t for t in threading.enumerate() if t.name.startswith("test-batcher-close")]
     with pytest.raises(BatcherClosed):
         batcher.submit("too late")
     batcher.close()  # closing twice is harmless
@@ -138,6 +138,28 @@ def test_close_finishes_queued_texts_and_leaves_no_thread(model: FakeModel) -> N
 
 def test_no_thread_until_first_use(model: FakeModel) -> None:
     batcher = Batcher(model, name="test-batcher-idle")
-    assert "test-batcher-idle" not in {t.name for t in threading.enumerate()}
+    assert not [t for t in threading.enumerate() if t.name.startswith("test-batcher-idle")]
     batcher.close()
     assert model.batches == []
+
+
+def test_workers_run_batches_side_by_side() -> None:
+    """With two workers, a second batch runs while the first is still in the model."""
+    inside = threading.Barrier(2, timeout=5)
+    entered = threading.Event()
+
+    def slow(texts: Sequence[str]) -> np.ndarray:
+        entered.set()
+        inside.wait()  # both calls must be in the model at once, or this times out
+        return np.array([[len(t)] for t in texts], dtype=np.float32)
+
+    batcher = Batcher(slow, workers=2, name="test-batcher-workers")
+    try:
+        first = batcher.submit("one")
+        assert entered.wait(5)  # the first batch is in the model; the second must not wait for it
+        second = batcher.submit("three")
+        assert first.result(5)[0] == 3 and second.result(5)[0] == 5
+        assert batcher.calls == 2
+    finally:
+        batcher.close()
+    assert not [t for t in threading.enumerate() if t.name.startswith("test-batcher-workers")]

@@ -50,10 +50,11 @@ def test_long_texts_are_cut_at_256_tokens(onnx_embeddings: Any) -> None:
     np.testing.assert_allclose(a, b, atol=1e-6)
 
 
-def test_threads_set_the_runtime_pool(onnx_cache: Path) -> None:
-    embedder = _embedder(onnx_cache, threads=1)
+def test_threads_are_calls_side_by_side_each_single_threaded(onnx_cache: Path) -> None:
+    embedder = _embedder(onnx_cache, threads=3)
     try:
         assert embedder._session.get_session_options().intra_op_num_threads == 1
+        assert embedder.batcher.workers == 3
     finally:
         embedder.close()
 
