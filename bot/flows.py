@@ -2,8 +2,10 @@
 
 A flow is data. The walker (`bot.conversation.dialog`) asks `FlowSpec.fields` in order (skipping
 fields whose `when` does not hold), then the requester's name and company when the flow files a
-ticket, then verifies who the requester is, then asks for confirmation, and hands the finished
-flow to its `completion` ("file" a ticket, show the requester's tickets, withdraw one).
+ticket, then verifies who the requester is, then the fields that need a verified requester
+(`after_identity`: they show the requester's own records), then asks for confirmation, and hands
+the finished flow to its `completion` ("file" a ticket, show the requester's tickets, withdraw
+one, or pass an answer on to the privacy team).
 
 Everything else that names request types — `REQUEST_TYPES`, `TYPE_LABELS`, the start buttons, the
 passages whose answers offer a request — is derived here, so adding a request type means adding
@@ -12,129 +14,22 @@ a spec here, nothing else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 from bot.errors import InvalidInput
-from bot.types import Choice, Expecting, FieldKind
-from bot.validation import find_reference, validate_email, validate_text
+from bot.flowspec import CONFIRM, OTHER, REPLY_CONFIRM, WITHDRAW_CONFIRM, Completion, FieldSpec, FlowSpec, choices_of
+from bot.types import Choice
+from bot.validation import validate_email
 
-OTHER = "other"
-
-
-@dataclass(frozen=True)
-class FieldSpec:
-    name: str
-    kind: FieldKind
-    prompt: str
-    label: str  # how the summary names it
-    choices: tuple[Choice, ...] = ()
-    min_chars: int = 1
-    max_chars: int = 1000
-    optional: bool = False  # the user may answer "skip"
-    when: tuple[str, str] | None = None  # ask only if fields[name] == value
-    email_if: tuple[str, str] | None = None  # validate as e-mail if fields[name] == value
-    reference: bool = False  # the answer must name a ticket reference (PRV-XXXX-XXXX)
-
-    def applies(self, fields: dict[str, Any]) -> bool:
-        return self.when is None or fields.get(self.when[0]) == self.when[1]
-
-    def expecting(self, prompt: str | None = None) -> Expecting:
-        return Expecting(self.name, self.kind, prompt or self.prompt, self.choices)
-
-    def parse(self, raw: str, fields: dict[str, Any], action: str | None = None) -> str:
-        """Validate an answer; raise InvalidInput with a message the user can act on."""
-        if self.kind == "choice":
-            return self._parse_choice(raw, action)
-        text = raw.strip()
-        if self.reference:
-            found = find_reference(text)
-            if not found:
-                raise InvalidInput("A reference looks like PRV-AB12-CD34.")
-            return found
-        if self.optional and text.lower() in {"skip", "none", "-", "n/a", "no"}:
-            return ""
-        if self.email_if and fields.get(self.email_if[0]) == self.email_if[1]:
-            return validate_email(text)
-        return validate_text(text, min_chars=self.min_chars, max_chars=self.max_chars, what=self.label.lower())
-
-    def _parse_choice(self, raw: str, action: str | None) -> str:
-        ids = {c.id for c in self.choices}
-        if action in ids:
-            return action
-        text = raw.strip().lower().rstrip(".!")
-        for choice in self.choices:
-            if text in (choice.id.lower(), choice.label.lower()):
-                return choice.id
-        if text.isdigit() and 1 <= int(text) <= len(self.choices):
-            return self.choices[int(text) - 1].id
-        # A typed answer that names exactly one option ("analytics", "the targeting ones").
-        words = set(text.replace("-", " ").split())
-        hits = [c for c in self.choices if words & _keywords(c)]
-        if len(hits) == 1:
-            return hits[0].id
-        options = ", ".join(f"{i}. {c.label}" for i, c in enumerate(self.choices, 1))
-        raise InvalidInput(f"Please pick one of: {options}.")
-
-    def display(self, value: str) -> str:
-        if self.kind == "choice":
-            return next((c.label for c in self.choices if c.id == value), value)
-        return value or "(none)"
-
-
-def _keywords(choice: Choice) -> set[str]:
-    stop = {"my", "the", "and", "of", "a", "to", "i", "for", "with", "only", "all", "other", "kone's", "about"}
-    words = set(choice.label.lower().replace("/", " ").replace("-", " ").split()) | {choice.id.lower()}
-    return {w.strip("(),.") for w in words} - stop
-
-
-Completion = Literal["file", "status", "withdraw"]
-
-
-@dataclass(frozen=True)
-class FlowSpec:
-    type: str
-    title: str  # in a sentence: "a deletion (erasure) request"
-    intro: str
-    fields: tuple[FieldSpec, ...]
-    label: str = ""  # as a ticket type: "Deletion (erasure)"
-    start_label: str = ""  # on the button that starts it: "Delete my data"
-    # What turns of this flow count as (DESIGN §4); the flow's type unless said otherwise.
-    intent: str = ""
-    completion: Completion = "file"
-    # The intro while the requester is not yet verified, when it should differ.
-    intro_unverified: str = ""
-    # Passage whose wording states the consequence; quoted when the flow starts.
-    consequence_passage: str | None = None
-    # Passages whose answers concern this right: answering them offers this request.
-    related_passages: tuple[str, ...] = ()
-    next_steps: str = "The privacy team will review it and reply within the legal deadline."
-
-    @property
-    def files_ticket(self) -> bool:
-        return self.completion == "file"
-
-    @property
-    def turn_intent(self) -> str:
-        return self.intent or self.type
-
-    @property
-    def confirm(self) -> FieldSpec | None:
-        """The last question before completion (None: complete as soon as the requester is verified)."""
-        return CONFIRM if self.files_ticket else WITHDRAW_CONFIRM if self.completion == "withdraw" else None
-
-    def field(self, name: str) -> FieldSpec | None:
-        return next((f for f in self.fields if f.name == name), None)
-
-    def summary(self, values: dict[str, Any]) -> list[tuple[str, str]]:
-        return [
-            (f.label, f.display(values.get(f.name, ""))) for f in self.fields if f.applies(values) and f.name in values
-        ]
-
-
-def _choices(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
-    return tuple(Choice(i, label) for i, label in pairs)
-
+__all__ = [
+    "CONFIRM",
+    "OTHER",
+    "REPLY_CONFIRM",
+    "WITHDRAW_CONFIRM",
+    "Completion",
+    "FieldSpec",
+    "FlowSpec",
+]  # re-exported: the catalogue's vocabulary
 
 FLOWS: dict[str, FlowSpec] = {
     spec.type: spec
@@ -153,7 +48,9 @@ FLOWS: dict[str, FlowSpec] = {
                     "choice",
                     "What should be deleted?",
                     "What to delete",
-                    _choices(("everything", "My account and all my personal data"), ("specific", "Only specific data")),
+                    choices_of(
+                        ("everything", "My account and all my personal data"), ("specific", "Only specific data")
+                    ),
                 ),
                 FieldSpec(
                     "scope_detail",
@@ -181,7 +78,7 @@ FLOWS: dict[str, FlowSpec] = {
                     "choice",
                     "Which processing do you object to?",
                     "Processing objected to",
-                    _choices(
+                    choices_of(
                         ("usage_analytics", "Analysis of how I use the portal"),
                         ("crm_sharing", "Sharing with KONE's other CRM tools"),
                         ("screening", "Screening and know-your-customer checks"),
@@ -219,7 +116,7 @@ FLOWS: dict[str, FlowSpec] = {
                     "choice",
                     "Which marketing should stop?",
                     "Marketing to stop",
-                    _choices(
+                    choices_of(
                         ("all", "All direct marketing"),
                         ("email", "Marketing e-mails"),
                         ("phone", "Phone calls and text messages"),
@@ -242,7 +139,7 @@ FLOWS: dict[str, FlowSpec] = {
                     "choice",
                     "Which consent do you want to withdraw?",
                     "Consent withdrawn",
-                    _choices(
+                    choices_of(
                         ("analytics_cookies", "Analytics cookies"),
                         ("targeting_cookies", "Targeting cookies"),
                         ("marketing_communications", "Marketing communications"),
@@ -272,7 +169,7 @@ FLOWS: dict[str, FlowSpec] = {
                     "choice",
                     "What needs correcting?",
                     "Data to correct",
-                    _choices(
+                    choices_of(
                         ("name", "Name"),
                         ("title", "Title"),
                         ("email", "E-mail address"),
@@ -289,6 +186,73 @@ FLOWS: dict[str, FlowSpec] = {
                     "Correct value",
                     min_chars=1,
                     email_if=("item", "email"),
+                ),
+            ),
+        ),
+        # Access and portability: the statement does not list these rights by name, so the intro says
+        # so and that the privacy team handles the request under the law that applies (DESIGN §10).
+        FlowSpec(
+            type="access",
+            label="Access (copy of my data)",
+            start_label="Get a copy of my data",
+            title="a request for a copy of your personal data (access)",
+            intro=(
+                "I can file a request for a copy of the personal data KONE holds about you. The privacy "
+                "statement does not list this right by name, but the privacy team will handle your request "
+                "under the data protection law that applies to you."
+            ),
+            next_steps=("The privacy team will prepare your copy and send you a download link that only you can use."),
+            fields=(
+                FieldSpec(
+                    "scope",
+                    "choice",
+                    "Which data would you like a copy of?",
+                    "Data requested",
+                    choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
+                ),
+                FieldSpec(
+                    "scope_detail",
+                    "text",
+                    "Which data would you like a copy of?",
+                    "Data requested (details)",
+                    min_chars=3,
+                    when=("scope", "specific"),
+                ),
+            ),
+        ),
+        FlowSpec(
+            type="portability",
+            label="Portability (machine-readable copy)",
+            start_label="Export my data",
+            title="a data portability request (a machine-readable copy)",
+            intro=(
+                "I can file a request for your personal data in a machine-readable format. The privacy "
+                "statement does not list this right by name, but the privacy team will handle your request "
+                "under the data protection law that applies to you."
+            ),
+            next_steps=("The privacy team will prepare the export and send you a download link that only you can use."),
+            fields=(
+                FieldSpec(
+                    "scope",
+                    "choice",
+                    "Which data should be exported?",
+                    "Data to export",
+                    choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
+                ),
+                FieldSpec(
+                    "scope_detail",
+                    "text",
+                    "Which data should be exported?",
+                    "Data to export (details)",
+                    min_chars=3,
+                    when=("scope", "specific"),
+                ),
+                FieldSpec(
+                    "format",
+                    "choice",
+                    "Which format would suit you?",
+                    "Format",
+                    choices_of(("csv", "CSV (spreadsheet)"), ("json", "JSON")),
                 ),
             ),
         ),
@@ -330,6 +294,32 @@ FLOWS: dict[str, FlowSpec] = {
                 ),
             ),
         ),
+        # An answer to the privacy team's question on one of the requester's own tickets.
+        FlowSpec(
+            type="reply",
+            title="an answer to the privacy team",
+            intent="ticket_status",
+            completion="reply",
+            intro="",
+            fields=(
+                FieldSpec(
+                    "reference",
+                    "text",
+                    "Which request are you answering? Please type its reference (like PRV-AB12-CD34).",
+                    "Reference",
+                    reference=True,
+                ),
+                FieldSpec(
+                    "message",
+                    "text",
+                    "What is your answer? I'll add it to your request and let the privacy team know.",
+                    "Answer",
+                    max_chars=2000,
+                    after_identity=True,
+                    verbatim=True,
+                ),
+            ),
+        ),
     )
 }
 
@@ -347,20 +337,6 @@ EMAIL = FieldSpec(
     "email", "email", "What is your e-mail address? I'll send a 6-digit code to confirm it's you.", "E-mail"
 )
 CODE = FieldSpec("code", "code", "Please type the 6-digit code I sent to {email}.", "Code")
-CONFIRM = FieldSpec(
-    "confirm",
-    "confirm",
-    "Shall I file this request?",
-    "Confirmation",
-    _choices(("yes", "Yes, file it"), ("no", "No, cancel")),
-)
-WITHDRAW_CONFIRM = FieldSpec(
-    "confirm",
-    "confirm",
-    "Withdraw this request?",
-    "Confirmation",
-    _choices(("yes", "Yes, withdraw it"), ("no", "No, keep it")),
-)
 IDENTITY_FIELDS = {f.name: f for f in (NAME, COMPANY, EMAIL, CODE)}
 
 # The vocabulary of requests, derived from the specs above.

@@ -21,6 +21,8 @@ Intent = Literal[
     "marketing_objection",
     "consent_revocation",
     "rectification",
+    "access",
+    "portability",
     "handoff",
     "ticket_status",
     "cancel",

@@ -25,6 +25,11 @@ REQUESTS: dict[str, tuple[str, list[tuple[str, str]]]] = {
         "my phone number in the portal is wrong",
         [("click", "phone"), ("say", "+358 40 000 0000"), ("say", "+358 40 123 4567")],
     ),
+    "access": ("please send me a copy of all my personal data", [("click", "everything")]),
+    "portability": (
+        "please export my data in a machine-readable format",
+        [("click", "specific"), ("say", "My contact details and request history"), ("click", "json")],
+    ),
     "handoff": ("I want to talk to a person", [("say", "I have a question about my company's account admin.")]),
 }
 
