@@ -19,6 +19,9 @@ from bot.access.identity import CodeVerifier
 from bot.access.ratelimit import RateLimiter
 from bot.answering.answers import Answerer, LlmPhraser
 from bot.answering.intents import IntentClassifier
+from bot.cases.exports import ExportPolicy
+from bot.cases.reminders import ReminderPolicy
+from bot.cases.scheduler import Scheduler
 from bot.conversation.engine import Engine
 from bot.logs import configure_logging
 from bot.settings import Settings
@@ -27,8 +30,11 @@ from bot.store.mail import LogMailer, SmtpMailer
 from bot.store.models import utcnow
 from bot.store.outbox import OutboxWorker, Sender
 from handlers.console.routes import router as console_router
+from handlers.console.uploads import UPLOAD_OVERHEAD
+from handlers.console.uploads import router as upload_router
 from handlers.deps import Services
 from handlers.docs import install_api_docs
+from handlers.downloads import router as downloads_router
 from handlers.errors import register_error_handlers
 from handlers.middleware import install_middleware
 from handlers.slack.app import slack_router
@@ -78,6 +84,7 @@ def build_services(
         code_send_limit=settings.CODE_SEND_LIMIT,
         idle=timedelta(minutes=settings.SESSION_IDLE_MINUTES),
         on_queued=outbox.kick,
+        public_url=settings.PUBLIC_URL,
     )
     services = Services(
         settings=settings,
@@ -88,10 +95,32 @@ def build_services(
         limiter=limiter,
         clock=clock,
         db_ready=db_ready,
+        scheduler=build_scheduler(settings, db, clock=clock, on_queued=outbox.kick),
     )
     if owns_embeddings:  # parts a caller passed in are the caller's to close
         services.closers.append(knowledge.embeddings.close)
     return services
+
+
+def build_scheduler(
+    settings: Settings, db: Database, *, clock: Callable[[], datetime], on_queued: Callable[[], None]
+) -> Scheduler:
+    """Deadline reminders, the daily digest and ended export files (one runner across processes)."""
+    policy = ReminderPolicy(
+        days_before=tuple(settings.REMINDER_DAYS),
+        reminder_time=settings.reminder_time,
+        digest_time=settings.digest_time,
+        agent_channel=settings.SLACK_AGENT_CHANNEL,
+        public_url=settings.PUBLIC_URL,
+    )
+    return Scheduler(
+        db,
+        clock=clock,
+        policy=policy,
+        exports=ExportPolicy.from_settings(settings),
+        poll_seconds=settings.SCHEDULER_POLL_SECONDS,
+        on_queued=on_queued,
+    )
 
 
 def _mailer(settings: Settings) -> Sender:
@@ -145,6 +174,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services.outbox.start()
+        if services.settings.SCHEDULER_ENABLED and services.scheduler is not None:
+            services.scheduler.start()
         stop = threading.Event()
         retry = threading.Thread(target=_recover, args=(services, stop), name="recover", daemon=True)
         retry.start()
@@ -152,6 +183,8 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
             yield
         finally:
             stop.set()
+            if services.scheduler is not None:
+                services.scheduler.stop()
             services.outbox.stop()
             for close in services.closers:
                 close()
@@ -173,6 +206,9 @@ def create_app(settings: Settings | None = None, *, services: Services | None = 
     app.include_router(web_router)
     app.include_router(widget_router)
     app.include_router(console_router)
+    # Export uploads are the one place a large body is expected: their own limit (EXPORT_MAX_MB).
+    app.include_router(upload_router, max_body_size=settings.export_max_bytes + UPLOAD_OVERHEAD)
+    app.include_router(downloads_router)
     if settings.api_docs:
         install_api_docs(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "handlers" / "static"), name="static")
