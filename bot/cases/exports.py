@@ -103,7 +103,7 @@ def _sniff(path: Path) -> str | None:
         text = path.read_text(encoding="utf-8-sig")
     except (UnicodeDecodeError, ValueError):
         return None
-    if "\x00" in text:
+    if "\x00" in text or text.lstrip()[:1] == "<":  # binary, or markup (HTML, XML): not an export
         return None
     if text.lstrip()[:1] in ("{", "["):
         try:
