@@ -9,7 +9,8 @@ from dataclasses import dataclass, field
 from bot.cases.reports import Report
 from bot.flows import TYPE_LABELS
 
-WIDTH, HEIGHT = 640, 260
+WIDE = (960, 280)  # a chart across the page
+NARROW = (420, 240)  # a chart in half of it
 LEFT, RIGHT, TOP, BOTTOM = 44, 12, 12, 40
 
 
@@ -37,10 +38,17 @@ class Chart:
     bars: list[Bar] = field(default_factory=list)
     y_ticks: list[Tick] = field(default_factory=list)
     x_labels: list[Tick] = field(default_factory=list)
-    width: int = WIDTH
-    height: int = HEIGHT
+    width: int = NARROW[0]
+    height: int = NARROW[1]
     left: int = LEFT
-    bottom: int = HEIGHT - BOTTOM
+
+    @property
+    def bottom(self) -> int:
+        return self.height - BOTTOM
+
+    @property
+    def right(self) -> int:
+        return self.width - RIGHT
 
 
 def nice_ceiling(value: int) -> int:
@@ -64,8 +72,9 @@ def series_class(kind: str) -> str:
 def weekly_chart(report: Report) -> Chart:
     """Requests received per week, stacked by type."""
     weeks = report.by_week
+    width, height = WIDE
     top = nice_ceiling(max((w.total for w in weeks), default=0))
-    plot_width, bottom = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM
+    plot_width, bottom = width - LEFT - RIGHT, height - BOTTOM
     scale = (bottom - TOP) / top
     slot = plot_width / max(len(weeks), 1)
     bar_width = max(4.0, slot * 0.7)
@@ -78,10 +87,12 @@ def weekly_chart(report: Report) -> Chart:
             count = week.counts.get(kind, 0)
             if not count:
                 continue
-            height = count * scale
-            y -= height
+            bar_height = count * scale
+            y -= bar_height
             label = f"Week of {week.week.isoformat()}: {TYPE_LABELS.get(kind, kind)} {count}"
-            bars.append(Bar(round(x, 1), round(y, 1), round(bar_width, 1), round(height, 1), series_class(kind), label))
+            bars.append(
+                Bar(round(x, 1), round(y, 1), round(bar_width, 1), round(bar_height, 1), series_class(kind), label)
+            )
         if i % every == 0:
             labels.append(Tick(round(x + bar_width / 2, 1), week.week.strftime("%d %b")))
     total = sum(w.total for w in weeks)
@@ -92,27 +103,30 @@ def weekly_chart(report: Report) -> Chart:
         bars=bars,
         y_ticks=_ticks(top, scale, bottom),
         x_labels=labels,
+        width=width,
+        height=height,
     )
 
 
 def age_chart(report: Report) -> Chart:
     """Open requests by days since receipt."""
     buckets = report.open_by_age
+    width, height = NARROW
     top = nice_ceiling(max((count for _, count in buckets), default=0))
-    plot_width, bottom = WIDTH - LEFT - RIGHT, HEIGHT - BOTTOM
+    plot_width, bottom = width - LEFT - RIGHT, height - BOTTOM
     scale = (bottom - TOP) / top
     slot = plot_width / max(len(buckets), 1)
     bar_width = slot * 0.6
     bars, labels = [], []
     for i, (label, count) in enumerate(buckets):
         x = LEFT + i * slot + (slot - bar_width) / 2
-        height = count * scale
+        bar_height = count * scale
         bars.append(
             Bar(
                 round(x, 1),
-                round(bottom - height, 1),
+                round(bottom - bar_height, 1),
                 round(bar_width, 1),
-                round(height, 1),
+                round(bar_height, 1),
                 "bar--age",
                 f"{label}: {count}",
             )
@@ -126,21 +140,27 @@ def age_chart(report: Report) -> Chart:
         bars=bars,
         y_ticks=_ticks(top, scale, bottom),
         x_labels=labels,
+        width=width,
+        height=height,
     )
 
 
 def completion_chart(report: Report) -> Chart:
     """Closed in the period: on time and late, side by side."""
     late = report.closed - report.on_time
+    width, height = NARROW
     top = nice_ceiling(max(report.on_time, late))
-    bottom = HEIGHT - BOTTOM
+    bottom = height - BOTTOM
+    slot = (width - LEFT - RIGHT) / 2
     scale = (bottom - TOP) / top
     bars, labels = [], []
     for i, (label, count, css) in enumerate((("On time", report.on_time, "bar--ontime"), ("Late", late, "bar--late"))):
-        x = LEFT + 80 + i * 220
-        height = count * scale
-        bars.append(Bar(x, round(bottom - height, 1), 140, round(height, 1), css, f"{label}: {count}"))
-        labels.append(Tick(x + 70, label))
+        x = round(LEFT + i * slot + slot * 0.2, 1)
+        bar_height = count * scale
+        bars.append(
+            Bar(x, round(bottom - bar_height, 1), round(slot * 0.6, 1), round(bar_height, 1), css, f"{label}: {count}")
+        )
+        labels.append(Tick(round(x + slot * 0.3, 1), label))
     rate = report.on_time_rate
     said = "no request was closed in the period" if rate is None else f"{rate:.0%} of {report.closed} closed on time"
     return Chart(
@@ -150,4 +170,6 @@ def completion_chart(report: Report) -> Chart:
         bars=bars,
         y_ticks=_ticks(top, scale, bottom),
         x_labels=labels,
+        width=width,
+        height=height,
     )

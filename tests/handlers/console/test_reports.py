@@ -116,3 +116,25 @@ def test_the_csv_export(seeded: Any, agent_web: TestClient) -> None:
 def test_the_page_needs_a_sign_in(web: TestClient, seeded: Any) -> None:
     response = web.get("/console/reports")
     assert response.status_code == 303 and response.headers["location"].startswith("/console/login")
+
+
+def test_the_charts_stay_inside_their_frames(seeded: Any) -> None:
+    from datetime import date
+
+    from bot.cases.reports import ReportFilter, build_report
+    from handlers.console.charts import TOP, age_chart, completion_chart, weekly_chart
+
+    period = ReportFilter(start=date.fromisoformat(REPORT_PERIOD[0]), end=date.fromisoformat(REPORT_PERIOD[1]))
+    with seeded.db.read() as session:
+        report = build_report(session, period, today=date.fromisoformat(REPORT_TODAY))
+    weekly, ages, completion = weekly_chart(report), age_chart(report), completion_chart(report)
+    assert (weekly.width, weekly.height) == (960, 280) and (ages.width, ages.height) == (420, 240)
+    for chart, bars in ((weekly, 7), (ages, 5), (completion, 2)):  # one bar per non-zero type and week
+        assert len(chart.bars) == bars
+        for bar in chart.bars:
+            assert chart.left <= bar.x and bar.x + bar.width <= chart.right
+            assert bar.y >= TOP - 0.1 and bar.y + bar.height <= chart.bottom + 0.1
+    # Stacked: the week of 2026-03-02 (3 requests) reaches three fifths of the way up a 0 to 5 axis.
+    first_week = [b for b in weekly.bars if "2026-03-02" in b.label]
+    assert round(sum(b.height for b in first_week), 1) == round((weekly.bottom - TOP) * 3 / 5, 1)
+    assert [t.label for t in weekly.y_ticks] == ["0", "1", "2", "3", "4", "5"]
