@@ -134,3 +134,6 @@ def test_casework_pages_work_and_pass_axe(
     page.get_by_role("button", name="Revoke link").click()
     expect(page.get_by_role("status")).to_contain_text("no longer works")
     assert page.errors == [] and console_errors == []
+    page.goto(f"{server.url}/console/tickets/PRV-0000-0000")  # (its 404 is logged in the console, as it should)
+    expect(page.get_by_role("heading", name="Not found")).to_be_visible()
+    axe(page, "the console's error page")
