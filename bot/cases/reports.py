@@ -149,21 +149,28 @@ def build_report(session: Session, report_filter: ReportFilter, *, today: date) 
         week[kind] = week.get(kind, 0) + 1
         by_type[kind] = by_type.get(kind, 0) + 1
 
+    # Only the columns the figures need: whole rows (details, JSON) would cost most of the time.
     closed = session.exec(
-        select(Ticket).where(
+        select(col(Ticket.received_at), col(Ticket.closed_at), col(Ticket.due_date), col(Ticket.assignee_id)).where(
             *of_type,
             col(Ticket.status).in_(CLOSED_BY_TEAM),
             col(Ticket.closed_at) >= since,
             col(Ticket.closed_at) < until,
         )
     ).all()
-    durations = [_days(t.received_at, t.closed_at) for t in closed if t.closed_at]
-    on_time = sum(1 for t in closed if t.closed_at and t.closed_at.date() <= t.due_date)
+    durations = [_days(received_at, closed_at) for received_at, closed_at, _, _ in closed if closed_at]
+    on_time = sum(1 for _, closed_at, due, _ in closed if closed_at and closed_at.date() <= due)
 
-    open_now = session.exec(select(Ticket).where(*of_type, col(Ticket.status).in_(OPEN_STATUSES))).all()
+    is_open = col(Ticket.status).in_(OPEN_STATUSES)
+    open_since = session.exec(select(col(Ticket.received_at)).where(*of_type, is_open)).all()
+    open_now = session.exec(
+        select(
+            col(Ticket.status), col(Ticket.due_date), col(Ticket.assignee_id), col(Ticket.awaiting_requester_since)
+        ).where(*of_type, is_open)
+    ).all()
     ages = dict.fromkeys((label for _, label in AGE_BUCKETS), 0)
-    for ticket in open_now:
-        age = (today - ticket.received_at.date()).days
+    for received_at in open_since:
+        age = (today - received_at.date()).days
         ages[next(label for limit, label in AGE_BUCKETS if limit is None or age <= limit)] += 1
 
     extended = session.exec(
@@ -187,7 +194,12 @@ def build_report(session: Session, report_filter: ReportFilter, *, today: date) 
         p90_days=_round(percentile(durations, 0.9)),
         open_by_age=list(ages.items()),
         extensions=extensions,
-        workload=_workload(session, list(open_now), list(closed), today=today),
+        workload=_workload(
+            session,
+            [(status, due, assignee, waiting is not None) for status, due, assignee, waiting in open_now],
+            [assignee for _, _, _, assignee in closed],
+            today=today,
+        ),
     )
 
 
@@ -195,19 +207,22 @@ def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 1)
 
 
-def _workload(session: Session, open_now: list[Ticket], closed: list[Ticket], *, today: date) -> list[AgentLoad]:
+def _workload(
+    session: Session, open_now: list[tuple[str, date, int | None, bool]], closed_by: list[int | None], *, today: date
+) -> list[AgentLoad]:
+    """Per agent: open tickets (status, due date, assignee, waiting) today and closings in the period."""
     emails = {a.id: a.email for a in session.exec(select(Agent))}
     active = [a.email for a in session.exec(select(Agent).where(col(Agent.active).is_(True)))]
     counts: dict[str | None, dict[str, int]] = {email: {} for email in active}
-    for ticket in open_now:
-        row = counts.setdefault(emails.get(ticket.assignee_id) if ticket.assignee_id else None, {})
-        row[ticket.status] = row.get(ticket.status, 0) + 1
-        if ticket.awaiting_requester_since is not None:
+    for status, due, assignee, waiting in open_now:
+        row = counts.setdefault(emails.get(assignee) if assignee else None, {})
+        row[status] = row.get(status, 0) + 1
+        if waiting:
             row["waiting"] = row.get("waiting", 0) + 1
-        if ticket.due_date < today:
+        if due < today:
             row["overdue"] = row.get("overdue", 0) + 1
-    for ticket in closed:
-        row = counts.setdefault(emails.get(ticket.assignee_id) if ticket.assignee_id else None, {})
+    for assignee in closed_by:
+        row = counts.setdefault(emails.get(assignee) if assignee else None, {})
         row["closed"] = row.get("closed", 0) + 1
     loads = [
         AgentLoad(
