@@ -21,6 +21,9 @@ from bot.access.ratelimit import RateLimiter
 from bot.answering.answers import Answerer, LlmPhraser
 from bot.answering.decision import Decider
 from bot.answering.intents import IntentClassifier
+from bot.cases.exports import ExportPolicy
+from bot.cases.reminders import ReminderPolicy
+from bot.cases.scheduler import Scheduler
 from bot.conversation.engine import Engine
 from bot.errors import ConfigurationError
 from bot.flows import REQUEST_TYPES
@@ -33,8 +36,11 @@ from bot.store.models import utcnow
 from bot.store.outbox import OutboxWorker, Sender
 from handlers.body_limit import BodyLimit
 from handlers.console.routes import router as console_router
+from handlers.console.uploads import UPLOAD_OVERHEAD, UPLOAD_PATHS
+from handlers.console.uploads import router as upload_router
 from handlers.deps import Services
 from handlers.docs import install_api_docs
+from handlers.downloads import router as downloads_router
 from handlers.errors import register_error_handlers
 from handlers.middleware import install_middleware
 from handlers.ops import Metrics, health_router, metrics_router
@@ -90,6 +96,7 @@ def build_services(
         idle=timedelta(minutes=settings.SESSION_IDLE_MINUTES),
         on_queued=outbox.kick,
         metrics=recorder,
+        public_url=settings.PUBLIC_URL,
     )
     services = Services(
         settings=settings,
@@ -101,10 +108,32 @@ def build_services(
         clock=clock,
         db_ready=db_ready,
         metrics=metrics,
+        scheduler=build_scheduler(settings, db, clock=clock, on_queued=outbox.kick),
     )
     if owns_embeddings:  # parts a caller passed in are the caller's to close
         services.closers.append(knowledge.embeddings.close)
     return services
+
+
+def build_scheduler(
+    settings: Settings, db: Database, *, clock: Callable[[], datetime], on_queued: Callable[[], None]
+) -> Scheduler:
+    """Deadline reminders, the daily digest and ended export files (one runner across processes)."""
+    policy = ReminderPolicy(
+        days_before=tuple(settings.REMINDER_DAYS),
+        reminder_time=settings.reminder_time,
+        digest_time=settings.digest_time,
+        agent_channel=settings.SLACK_AGENT_CHANNEL,
+        public_url=settings.PUBLIC_URL,
+    )
+    return Scheduler(
+        db,
+        clock=clock,
+        policy=policy,
+        exports=ExportPolicy.from_settings(settings),
+        poll_seconds=settings.SCHEDULER_POLL_SECONDS,
+        on_queued=on_queued,
+    )
 
 
 def _mailer(settings: Settings) -> Sender:
@@ -219,6 +248,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services.outbox.start()
+        if services.settings.SCHEDULER_ENABLED and services.scheduler is not None:
+            services.scheduler.start()
         stop = threading.Event()
         retry = threading.Thread(target=_recover, args=(services, stop), name="recover", daemon=True)
         retry.start()
@@ -226,6 +257,8 @@ def create_app(
             yield
         finally:
             stop.set()
+            if services.scheduler is not None:
+                services.scheduler.stop()
             services.outbox.stop()
             for close in services.closers:
                 close()
@@ -244,7 +277,9 @@ def create_app(
     )
     app.state.services = services
     register_error_handlers(app)
-    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES)  # innermost: its 413 gets ids, CORS, headers
+    # Innermost, so its 413 gets ids, CORS and headers. Export uploads have their own limit (EXPORT_MAX_MB).
+    uploads = settings.export_max_bytes + UPLOAD_OVERHEAD
+    app.add_middleware(BodyLimit, max_bytes=MAX_BODY_BYTES, larger=((UPLOAD_PATHS, uploads),))
     install_middleware(app, settings)
     if services.metrics is not None:
         app.add_middleware(RequestMetrics, metrics=services.metrics)  # outermost: sees every final status
@@ -258,6 +293,8 @@ def create_app(
     app.include_router(web_router)
     app.include_router(widget_router)
     app.include_router(console_router)
+    app.include_router(upload_router)
+    app.include_router(downloads_router)
     if settings.api_docs:
         install_api_docs(app)
     app.mount("/static", StaticFiles(directory=Path(__file__).resolve().parent / "handlers" / "static"), name="static")

@@ -3,7 +3,7 @@
 Layers, lowest first (a layer imports only from layers below it; `tests/test_architecture.py`
 holds the rule, `LAYERS` below is its single source):
 
-    ground        errors, types, validation, flows (the request catalogue), settings, logs
+    ground        errors, types, validation, flowspec and flows (the request catalogue), settings, logs
     store         db, models, outbox, mail transports, conversations, dedupe keys
     access        identity codes and signatures, agents, console sessions and tokens, rate limits
     cases         tickets, lifecycle, casework, queue, retention purge

@@ -95,3 +95,17 @@ class ConfigurationError(HelpdeskError):
 
     status = 500
     code = "configuration_error"
+
+
+class LinkNotFound(HelpdeskError):
+    """No download link with that secret."""
+
+    status = 404
+    code = "link_not_found"
+
+
+class LinkGone(HelpdeskError):
+    """A download link that existed but no longer works (expired, revoked or purged)."""
+
+    status = 410
+    code = "link_gone"

@@ -2,8 +2,10 @@
 
 A flow is data. The walker (`bot.conversation.dialog`) asks `FlowSpec.fields` in order (skipping
 fields whose `when` does not hold), then the requester's name and company when the flow files a
-ticket, then verifies who the requester is, then asks for confirmation, and hands the finished
-flow to its `completion` ("file" a ticket, show the requester's tickets, withdraw one).
+ticket, then verifies who the requester is, then the fields that need a verified requester
+(`after_identity`: they show the requester's own records), then asks for confirmation, and hands
+the finished flow to its `completion` ("file" a ticket, show the requester's tickets, withdraw
+one, or pass an answer on to the privacy team).
 
 Everything else that names request types — `REQUEST_TYPES`, `TYPE_LABELS`, the start buttons, the
 passages whose answers offer a request — is derived here, so adding a request type means adding
@@ -15,13 +17,14 @@ from __future__ import annotations
 from typing import Any
 
 from bot.errors import InvalidInput
-from bot.flowspec import CONFIRM, OTHER, WITHDRAW_CONFIRM, Completion, FieldSpec, FlowSpec, choices_of
+from bot.flowspec import CONFIRM, OTHER, REPLY_CONFIRM, WITHDRAW_CONFIRM, Completion, FieldSpec, FlowSpec, choices_of
 from bot.types import Choice
 from bot.validation import validate_email
 
 __all__ = [
     "CONFIRM",
     "OTHER",
+    "REPLY_CONFIRM",
     "WITHDRAW_CONFIRM",
     "Completion",
     "FieldSpec",
@@ -186,6 +189,73 @@ FLOWS: dict[str, FlowSpec] = {
                 ),
             ),
         ),
+        # Access and portability: the statement does not list these rights by name, so the intro says
+        # so and that the privacy team handles the request under the law that applies (DESIGN §10).
+        FlowSpec(
+            type="access",
+            label="Access (copy of my data)",
+            start_label="Get a copy of my data",
+            title="a request for a copy of your personal data (access)",
+            intro=(
+                "I can file a request for a copy of the personal data KONE holds about you. The privacy "
+                "statement does not list this right by name, but the privacy team will handle your request "
+                "under the data protection law that applies to you."
+            ),
+            next_steps=("The privacy team will prepare your copy and send you a download link that only you can use."),
+            fields=(
+                FieldSpec(
+                    "scope",
+                    "choice",
+                    "Which data would you like a copy of?",
+                    "Data requested",
+                    choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
+                ),
+                FieldSpec(
+                    "scope_detail",
+                    "text",
+                    "Which data would you like a copy of?",
+                    "Data requested (details)",
+                    min_chars=3,
+                    when=("scope", "specific"),
+                ),
+            ),
+        ),
+        FlowSpec(
+            type="portability",
+            label="Portability (machine-readable copy)",
+            start_label="Export my data",
+            title="a data portability request (a machine-readable copy)",
+            intro=(
+                "I can file a request for your personal data in a machine-readable format. The privacy "
+                "statement does not list this right by name, but the privacy team will handle your request "
+                "under the data protection law that applies to you."
+            ),
+            next_steps=("The privacy team will prepare the export and send you a download link that only you can use."),
+            fields=(
+                FieldSpec(
+                    "scope",
+                    "choice",
+                    "Which data should be exported?",
+                    "Data to export",
+                    choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
+                ),
+                FieldSpec(
+                    "scope_detail",
+                    "text",
+                    "Which data should be exported?",
+                    "Data to export (details)",
+                    min_chars=3,
+                    when=("scope", "specific"),
+                ),
+                FieldSpec(
+                    "format",
+                    "choice",
+                    "Which format would suit you?",
+                    "Format",
+                    choices_of(("csv", "CSV (spreadsheet)"), ("json", "JSON")),
+                ),
+            ),
+        ),
         FlowSpec(
             type="handoff",
             label="Talk to a person",
@@ -286,6 +356,32 @@ FLOWS: dict[str, FlowSpec] = {
                     "Which request should I withdraw? Please type its reference (like PRV-AB12-CD34).",
                     "Reference",
                     reference=True,
+                ),
+            ),
+        ),
+        # An answer to the privacy team's question on one of the requester's own tickets.
+        FlowSpec(
+            type="reply",
+            title="an answer to the privacy team",
+            intent="ticket_status",
+            completion="reply",
+            intro="",
+            fields=(
+                FieldSpec(
+                    "reference",
+                    "text",
+                    "Which request are you answering? Please type its reference (like PRV-AB12-CD34).",
+                    "Reference",
+                    reference=True,
+                ),
+                FieldSpec(
+                    "message",
+                    "text",
+                    "What is your answer? I'll add it to your request and let the privacy team know.",
+                    "Answer",
+                    max_chars=2000,
+                    after_identity=True,
+                    verbatim=True,
                 ),
             ),
         ),

@@ -28,6 +28,12 @@ class FieldSpec:
     when: tuple[str, str] | None = None  # ask only if fields[name] == value
     email_if: tuple[str, str] | None = None  # validate as e-mail if fields[name] == value
     reference: bool = False  # the answer must name a ticket reference (PRV-XXXX-XXXX)
+    # Asked only once the requester is verified; its prompt comes from the flow's completion
+    # (it shows the requester's own records, e.g. the privacy team's question).
+    after_identity: bool = False
+    # Passed on as written (an answer to a person): a question or "my name is …" in it is not
+    # taken as a question for the bot or as a correction of an earlier answer.
+    verbatim: bool = False
 
     def applies(self, fields: dict[str, Any]) -> bool:
         return self.when is None or fields.get(self.when[0]) == self.when[1]
@@ -81,7 +87,7 @@ def _keywords(choice: Choice) -> set[str]:
     return {w.strip("(),.") for w in words} - stop
 
 
-Completion = Literal["file", "status", "withdraw"]
+Completion = Literal["file", "status", "withdraw", "reply"]
 
 
 @dataclass(frozen=True)
@@ -114,7 +120,7 @@ class FlowSpec:
     @property
     def confirm(self) -> FieldSpec | None:
         """The last question before completion (None: complete as soon as the requester is verified)."""
-        return CONFIRM if self.files_ticket else WITHDRAW_CONFIRM if self.completion == "withdraw" else None
+        return {"file": CONFIRM, "withdraw": WITHDRAW_CONFIRM, "reply": REPLY_CONFIRM}.get(self.completion)
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -129,7 +135,7 @@ def choices_of(*pairs: tuple[str, str]) -> tuple[Choice, ...]:
     return tuple(Choice(i, label) for i, label in pairs)
 
 
-# The last question of every request, and of a withdrawal.
+# The last question of every request, of a withdrawal and of an answer to the privacy team.
 CONFIRM = FieldSpec(
     "confirm",
     "confirm",
@@ -143,4 +149,11 @@ WITHDRAW_CONFIRM = FieldSpec(
     "Withdraw this request?",
     "Confirmation",
     choices_of(("yes", "Yes, withdraw it"), ("no", "No, keep it")),
+)
+REPLY_CONFIRM = FieldSpec(
+    "confirm",
+    "confirm",
+    "Send this to the privacy team?",
+    "Confirmation",
+    choices_of(("yes", "Yes, send it"), ("no", "No, don't send")),
 )

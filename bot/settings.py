@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import re
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
@@ -18,6 +20,11 @@ DEFAULT_SECRET_KEY = "dev-secret-key"
 MIN_SECRET_CHARS = 32
 MIN_DISTINCT_SECRET_CHARS = 10
 SECRET_HINT = 'python -c "import secrets; print(secrets.token_urlsafe(32))"'
+# The content types an uploaded export may have: the ones whose bytes bot.cases.exports can check.
+EXPORT_TYPES = ("application/json", "text/csv", "application/zip", "application/pdf")
+# What the app serves as files (`/static`): exports are never stored in or under it.
+WEB_ROOT = Path(__file__).resolve().parents[1] / "handlers" / "static"
+_CLOCK_TIME = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
 def weak_secret(value: str | None) -> bool:
@@ -94,6 +101,17 @@ class Settings(BaseSettings):
     OTEL_SERVICE_NAME: str = "privacy-helpdesk"
     # Set by `serve --workers N` (or by you): the workers' shared Prometheus directory.
     PROMETHEUS_MULTIPROC_DIR: str | None = None
+    # Casework: deadline reminders and the daily digest (a scheduler inside the app, one runner at a
+    # time across processes), and the exports that complete access and portability requests.
+    SCHEDULER_ENABLED: bool = True
+    SCHEDULER_POLL_SECONDS: float = 60.0
+    REMINDER_DAYS: Annotated[list[int], NoDecode] = Field(default_factory=lambda: [7, 2])  # before due; + overdue
+    REMINDER_TIME: str = "08:00"  # UTC: a day's reminders go out from then (late ones catch up at once)
+    DIGEST_TIME: str = "08:00"  # UTC: the daily digest to the agents' channel and opted-in admins
+    EXPORT_DIR: str = "./data/exports"  # never under the web root; a shared volume with several app hosts
+    EXPORT_MAX_MB: int = 50
+    EXPORT_CONTENT_TYPES: Annotated[list[str], NoDecode] = Field(default_factory=lambda: list(EXPORT_TYPES))
+    EXPORT_LINK_DAYS: int = 7
 
     @field_validator("WIDGET_ALLOWED_ORIGINS", mode="before")
     @classmethod
@@ -104,6 +122,68 @@ class Settings(BaseSettings):
             if text.startswith("["):
                 return json.loads(text)
             return [origin.strip().rstrip("/") for origin in text.split(",") if origin.strip()]
+        return value
+
+    @field_validator("REMINDER_DAYS", mode="before")
+    @classmethod
+    def _split_days(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            return json.loads(text) if text.startswith("[") else [part for part in text.split(",") if part.strip()]
+        return value
+
+    @field_validator("REMINDER_DAYS")
+    @classmethod
+    def _check_days(cls, value: list[int]) -> list[int]:
+        if not value or any(not 1 <= day <= 60 for day in value):
+            raise ValueError("REMINDER_DAYS is a list of whole days between 1 and 60, e.g. 7,2")
+        return sorted(set(value), reverse=True)
+
+    @field_validator("REMINDER_TIME", "DIGEST_TIME")
+    @classmethod
+    def _check_clock_time(cls, value: str) -> str:
+        if not _CLOCK_TIME.match(value.strip()):
+            raise ValueError("a time of day is HH:MM in UTC, e.g. 08:00")
+        return value.strip()
+
+    @field_validator("EXPORT_CONTENT_TYPES", mode="before")
+    @classmethod
+    def _split_types(cls, value: object) -> object:
+        if isinstance(value, str):
+            text = value.strip()
+            return (
+                json.loads(text) if text.startswith("[") else [t.strip().lower() for t in text.split(",") if t.strip()]
+            )
+        return value
+
+    @field_validator("EXPORT_CONTENT_TYPES")
+    @classmethod
+    def _check_types(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - set(EXPORT_TYPES))
+        if not value or unknown:
+            raise ValueError(f"EXPORT_CONTENT_TYPES may hold only {', '.join(EXPORT_TYPES)} (not {', '.join(unknown)})")
+        return value
+
+    @field_validator("EXPORT_MAX_MB")
+    @classmethod
+    def _check_export_size(cls, value: int) -> int:
+        if not 1 <= value <= 2048:
+            raise ValueError("EXPORT_MAX_MB is between 1 and 2048")
+        return value
+
+    @field_validator("EXPORT_LINK_DAYS")
+    @classmethod
+    def _check_link_days(cls, value: int) -> int:
+        if not 1 <= value <= 30:
+            raise ValueError("EXPORT_LINK_DAYS is between 1 and 30")
+        return value
+
+    @field_validator("EXPORT_DIR")
+    @classmethod
+    def _outside_web_root(cls, value: str) -> str:
+        where = Path(value).expanduser().resolve()
+        if where == WEB_ROOT or WEB_ROOT in where.parents:
+            raise ValueError(f"EXPORT_DIR must not be inside the web root ({WEB_ROOT})")
         return value
 
     @model_validator(mode="after")
@@ -137,6 +217,18 @@ class Settings(BaseSettings):
     def slack_enabled(self) -> bool:
         """Slack HTTP mode is on only when both its token and signing secret are set."""
         return bool(self.SLACK_BOT_TOKEN and self.SLACK_SIGNING_SECRET)
+
+    @property
+    def reminder_time(self) -> time:
+        return time.fromisoformat(self.REMINDER_TIME)
+
+    @property
+    def digest_time(self) -> time:
+        return time.fromisoformat(self.DIGEST_TIME)
+
+    @property
+    def export_max_bytes(self) -> int:
+        return self.EXPORT_MAX_MB * 1024 * 1024
 
     @property
     def is_sqlite(self) -> bool:
@@ -234,6 +326,7 @@ class Settings(BaseSettings):
         if not self.CHROMA_URL:
             Path(self.CHROMA_PATH).mkdir(parents=True, exist_ok=True)
         Path(self.CACHE_DIR).mkdir(parents=True, exist_ok=True)
+        Path(self.EXPORT_DIR).mkdir(mode=0o700, parents=True, exist_ok=True)  # requesters' data: owner only
 
 
 def _url(value: str | None, schemes: tuple[str, ...]) -> str | None:

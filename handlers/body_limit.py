@@ -7,6 +7,8 @@ before the body is read; a body sent in chunks is cut off when it passes the cap
 
 from __future__ import annotations
 
+import re
+
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -14,20 +16,26 @@ from handlers.errors import error_response
 
 
 class BodyLimit:
-    """Refuse request bodies over `max_bytes`."""
+    """Refuse request bodies over `max_bytes`, or over the limit of the first `larger` path pattern
+    that matches (the export uploads are the one place a large body is expected)."""
 
-    def __init__(self, app: ASGIApp, *, max_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_bytes: int, larger: tuple[tuple[str, int], ...] = ()) -> None:
         self.app = app
         self.max_bytes = max_bytes
-        self.message = f"The request body is over the {max_bytes // 1024} KB limit."
+        self.larger = tuple((re.compile(pattern), limit) for pattern, limit in larger)
+
+    def _limit(self, path: str) -> int:
+        return next((limit for pattern, limit in self.larger if pattern.fullmatch(path)), self.max_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self._limit(scope.get("path", ""))
+        message_text = f"The request body is over the {limit // 1024} KB limit."
         declared = _content_length(scope)
-        if declared is not None and declared > self.max_bytes:
-            await error_response(413, "payload_too_large", self.message)(scope, receive, send)
+        if declared is not None and declared > limit:
+            await error_response(413, "payload_too_large", message_text)(scope, receive, send)
             return
         received = 0
 
@@ -36,9 +44,9 @@ class BodyLimit:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_bytes:
+                if received > limit:
                     # Raised where the route reads its body; handlers.errors answers it as JSON.
-                    raise HTTPException(413, self.message)
+                    raise HTTPException(413, message_text)
             return message
 
         await self.app(scope, receive_within_limit, send)

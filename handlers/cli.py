@@ -264,6 +264,7 @@ def cmd_purge(args: argparse.Namespace) -> int:
     """Apply the retention policy: anonymise old closed tickets, delete old transcripts and codes."""
     from datetime import timedelta
 
+    from bot.cases.exports import remove_files, sweep_orphans
     from bot.cases.purge import RetentionPolicy, purge
     from bot.store.db import Database
     from bot.store.models import utcnow
@@ -278,6 +279,11 @@ def cmd_purge(args: argparse.Namespace) -> int:
     db = Database(settings.DATABASE_URL)
     with db.write() as session:
         report = purge(session, now=utcnow(), policy=policy, dry_run=args.dry_run)
+    if not args.dry_run:  # the rows say the files are gone: now they are (also any left by a crash)
+        export_dir = Path(settings.EXPORT_DIR)
+        remove_files(export_dir, report.export_files_deleted)
+        with db.read() as session:
+            sweep_orphans(session, export_dir, now=utcnow())
     print("Dry run — nothing changed. Would purge:" if args.dry_run else "Purged:")
     for line in report.lines():
         print(f"  {line}")

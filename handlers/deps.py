@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from bot.access.ratelimit import RateLimiter
+from bot.cases.scheduler import Scheduler
 from bot.conversation.engine import Engine
 from bot.settings import Settings
 from bot.store.db import Database
@@ -28,6 +29,7 @@ class Services:
     clock: Callable[[], datetime]
     db_ready: bool = False
     metrics: Any = None  # handlers.ops.metrics.Metrics when METRICS is on
+    scheduler: Scheduler | None = None  # reminders and the digest (started with the app)
     extras: dict[str, Any] = field(default_factory=dict)  # channel-specific parts (Slack app, ...)
     closers: list[Callable[[], None]] = field(default_factory=list)  # run at shutdown (what was built here)
 

@@ -156,6 +156,9 @@ def make_settings(tmp_path: Path, shared_dirs: dict[str, Path], sqlite_url: str)
             "SECRET_KEY": "test-secret-key-0123456789",
             "RATE_LIMIT": "1000/minute",
             "OUTBOX_POLL_SECONDS": 0.2,
+            # Tests run the casework scheduler by hand (`services.scheduler.run_once()`), against their clock.
+            "SCHEDULER_ENABLED": False,
+            "EXPORT_DIR": str(tmp_path / "exports"),
         }
         values.update(overrides)
         return Settings(_env_file=None, **values)

@@ -132,3 +132,15 @@ def deactivate_agent(session: Session, *, agent_id: int, by: Agent, now: datetim
         .values(revoked_at=now)
     )
     return agent
+
+
+def set_digest(session: Session, *, agent_id: int, on: bool) -> Agent:
+    """An admin's choice to get the daily digest by e-mail (only active admins get it)."""
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise InvalidInput("No such agent.")
+    if on and (agent.role != "admin" or not agent.active):
+        raise TransitionRefused("The daily digest goes to active admins only.")
+    agent.digest_opt_in = on
+    session.add(agent)
+    return agent

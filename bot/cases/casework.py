@@ -1,20 +1,23 @@
-"""Working one ticket: its case file (details, transcript, audit, notes), agent actions and notes."""
+"""Working one ticket: its case file (details, transcript, messages, exports, audit, notes), agent
+actions and notes."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
 
 from bot.access.agents import actor_for, get_agent_by_email
+from bot.cases.exports import ticket_exports
 from bot.cases.lifecycle import ActionRequest, apply_action
+from bot.cases.messages import ticket_messages
 from bot.cases.queue import days_left
-from bot.cases.tickets import get_ticket, record_event
-from bot.errors import InvalidInput, TicketNotFound
+from bot.cases.tickets import find_ticket, record_event
+from bot.errors import InvalidInput
 from bot.store.conversations import ticket_transcript
-from bot.store.models import Agent, AuditEvent, Note, Ticket, TicketTurn
+from bot.store.models import Agent, AuditEvent, ExportFile, Note, Ticket, TicketMessage, TicketTurn
 from bot.validation import clean_text
 
 AGENT_ACTIONS = ("assign", "start", "extend", "complete", "reject")  # "withdraw" is the requester's
@@ -36,23 +39,15 @@ class CaseFile:
     events: list[AuditEvent]
     notes: list[tuple[Note, str | None]]
     transcript: list[TicketTurn]  # the turns of the flow that filed this ticket, and no other
+    messages: list[tuple[TicketMessage, str | None]] = field(default_factory=list)  # with the agent's e-mail
+    exports: list[ExportFile] = field(default_factory=list)
 
 
-def _find(session: Session, reference: str, *, lock: bool = False) -> Ticket:
-    if lock:
-        # The row lock (PostgreSQL) keeps two agents from, say, both extending the same ticket.
-        ticket = session.exec(
-            select(Ticket).where(Ticket.reference == reference.strip().upper()).with_for_update()
-        ).first()
-    else:
-        ticket = get_ticket(session, reference)
-    if ticket is None:
-        raise TicketNotFound(f"There is no ticket {reference.strip().upper()[:20]}.")
-    return ticket
+_find = find_ticket
 
 
 def load_case(session: Session, reference: str) -> CaseFile:
-    """The ticket with its assignee, audit trail (oldest first), notes and conversation transcript."""
+    """The ticket with its assignee, audit trail (oldest first), notes, transcript, messages and exports."""
     ticket = _find(session, reference)
     assignee = session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None
     events = list(
@@ -71,7 +66,15 @@ def load_case(session: Session, reference: str) -> CaseFile:
     ]
     assert ticket.id is not None
     transcript = ticket_transcript(session, ticket.id)
-    return CaseFile(ticket=ticket, assignee=assignee, events=events, notes=notes, transcript=transcript)
+    return CaseFile(
+        ticket=ticket,
+        assignee=assignee,
+        events=events,
+        notes=notes,
+        transcript=transcript,
+        messages=ticket_messages(session, ticket.id),
+        exports=ticket_exports(session, ticket.id),
+    )
 
 
 def _text(value: str | None, what: str) -> str | None:
@@ -148,5 +151,37 @@ def case_record(case: CaseFile, *, today: date) -> dict[str, Any]:
         events=[_event(e) for e in case.events],
         notes=[{"at": n.created_at.isoformat(), "author": email, "text": n.text} for n, email in case.notes],
         transcript=[{"at": t.created_at.isoformat(), "role": t.role, "text": t.text} for t in case.transcript],
+        messages=[
+            {
+                "at": m.created_at.isoformat(),
+                "direction": m.direction,
+                "author": email if m.direction == "to_requester" else "requester",
+                "channel": m.channel,
+                "expects_reply": m.expects_reply,
+                "text": m.text,
+            }
+            for m, email in case.messages
+        ],
+        exports=[_export(e) for e in case.exports],
     )
     return record
+
+
+def _stamp(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+def _export(export: ExportFile) -> dict[str, Any]:
+    stamp = _stamp
+    return {
+        "id": export.id,
+        "content_type": export.content_type,
+        "size": export.size,
+        "sha256": export.sha256,
+        "uploaded_at": stamp(export.uploaded_at),
+        "expires_at": stamp(export.expires_at),
+        "revoked_at": stamp(export.revoked_at),
+        "deleted_at": stamp(export.deleted_at),
+        "downloads": export.downloads,
+        "last_downloaded_at": stamp(export.last_downloaded_at),
+    }

@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlmodel import Session
 
-from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS, add_months, record_event
+from bot.cases.tickets import EXPORT_TYPES, OPEN_STATUSES, STATUS_LABELS, add_months, record_event
 from bot.errors import InvalidInput, TransitionRefused
 from bot.flows import TYPE_LABELS
 from bot.store.models import Agent, Ticket
@@ -40,6 +40,10 @@ class ActionRequest:
     reason: str | None = None
     months: int | None = None
     assignee: Agent | None = None
+    # Completing an access or portability request: the paragraph with the download link, and what
+    # the audit event records of the file (bot.cases.exports builds both).
+    download: str | None = None
+    export: dict[str, Any] | None = None
 
 
 def apply_action(session: Session, ticket: Ticket, request: ActionRequest, *, actor: str, now: datetime) -> Ticket:
@@ -49,6 +53,8 @@ def apply_action(session: Session, ticket: Ticket, request: ActionRequest, *, ac
         raise InvalidInput(f"Unknown action '{request.action}'. Use one of: {', '.join(ACTIONS)}.")
     before = ticket.status
     detail = handler(session, ticket, request, now)
+    if ticket.status not in OPEN_STATUSES:
+        ticket.awaiting_requester_since = None  # a closed ticket waits for no one
     ticket.updated_at = now
     session.add(ticket)
     record_event(
@@ -140,16 +146,22 @@ def _complete(session: Session, ticket: Ticket, request: ActionRequest, now: dat
     note = (request.note or "").strip()
     if not note:
         raise InvalidInput("Completing a ticket needs a resolution note for the requester.")
+    if ticket.type in EXPORT_TYPES and request.download is None:
+        raise TransitionRefused(
+            f"{ticket.reference} is completed by uploading the export of the requester's data "
+            "(a file saying that no data is held is an export too)."
+        )
     ticket.status, ticket.closed_at, ticket.resolution = "completed", now, note
+    body = f"Your request {ticket.reference} ({_type(ticket)}) has been completed.\n\n{note}"
     notify_requester(
         session,
         ticket,
         kind="completed",
         now=now,
         subject=f"Your privacy request {ticket.reference} is complete",
-        body=f"Your request {ticket.reference} ({_type(ticket)}) has been completed.\n\n{note}",
+        body=f"{body}\n\n{request.download}" if request.download else body,
     )
-    return {"resolution": note}
+    return {"resolution": note, **({"export": request.export} if request.export else {})}
 
 
 def _reject(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:

@@ -2,18 +2,21 @@
 
 What stays after anonymisation is the audit skeleton a privacy team must be able to show: the
 reference, type, statuses and dates of every step, and which agent acted. What goes is everything
-that identifies or describes the requester: contact details, free text, notes, the transcript.
+that identifies or describes the requester: contact details, free text, notes, the transcript,
+the messages exchanged with the requester and the exported copies of their data. Export files are
+removed from disk by the caller once the transaction has committed (`export_files_deleted`).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, update
 from sqlmodel import Session, col, select
 
+from bot.cases.exports import expired_files, ticket_files
 from bot.cases.tickets import CLOSED_STATUSES
 from bot.store import dedupe
 from bot.store.models import (
@@ -23,6 +26,7 @@ from bot.store.models import (
     Note,
     OutboxMessage,
     Ticket,
+    TicketMessage,
     TicketTurn,
     Turn,
     VerificationCode,
@@ -39,9 +43,15 @@ class PurgeReport:
     outbox_scrubbed: int = 0
     dedupe_keys_deleted: int = 0
     console_sessions_deleted: int = 0
+    messages_scrubbed: int = 0
+    # Stored names of the export files to remove from disk after the commit (ended links, purged tickets).
+    export_files_deleted: list[str] = field(default_factory=list)
 
     def lines(self) -> list[str]:
-        return [f"{name.replace('_', ' ')}: {value}" for name, value in vars(self).items()]
+        return [
+            f"{name.replace('_', ' ')}: {len(value) if isinstance(value, list) else value}"
+            for name, value in vars(self).items()
+        ]
 
 
 @dataclass(frozen=True)
@@ -79,6 +89,7 @@ def purge(session: Session, *, now: datetime, policy: RetentionPolicy, dry_run: 
     report.console_sessions_deleted = _count_delete(
         session, delete(ConsoleSession).where(col(ConsoleSession.expires_at) < now)
     )
+    report.export_files_deleted += expired_files(session, now=now)
     if dry_run:
         session.rollback()
     return report
@@ -95,6 +106,14 @@ def _anonymise_closed_tickets(session: Session, closed_before: datetime, now: da
     for ticket in tickets:
         _delete_transcript(session, ticket, report)
         session.exec(delete(Note).where(col(Note.ticket_id) == ticket.id))
+        report.messages_scrubbed += int(
+            session.exec(
+                update(TicketMessage).where(col(TicketMessage.ticket_id) == ticket.id).values(text="[purged]")
+            ).rowcount
+            or 0
+        )
+        assert ticket.id is not None
+        report.export_files_deleted += ticket_files(session, ticket.id, now=now)
         session.exec(update(AuditEvent).where(col(AuditEvent.ticket_id) == ticket.id).values(detail={}))
         session.exec(
             update(OutboxMessage)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, or_, select
 
+from bot.errors import TicketNotFound
 from bot.flows import TYPE_LABELS
 from bot.store.models import AuditEvent, Ticket
 from bot.types import Requester, TicketSummary
@@ -18,6 +19,8 @@ from bot.types import Requester, TicketSummary
 _ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
 OPEN_STATUSES = ("open", "in_progress")
 CLOSED_STATUSES = ("completed", "rejected", "withdrawn")
+# Requests answered with a file (a copy of the requester's data): completed by uploading it.
+EXPORT_TYPES = ("access", "portability")
 STATUS_LABELS = {
     "open": "open",
     "in_progress": "in progress",
@@ -138,6 +141,16 @@ def create_ticket(
 
 def get_ticket(session: Session, reference: str) -> Ticket | None:
     return session.exec(select(Ticket).where(Ticket.reference == reference.strip().upper())).first()
+
+
+def find_ticket(session: Session, reference: str, *, lock: bool = False) -> Ticket:
+    """The ticket with this reference or TicketNotFound; `lock` takes its row lock (PostgreSQL), so
+    two agents cannot, say, both extend it."""
+    query = select(Ticket).where(Ticket.reference == reference.strip().upper())
+    ticket = session.exec(query.with_for_update() if lock else query).first()
+    if ticket is None:
+        raise TicketNotFound(f"There is no ticket {reference.strip().upper()[:20]}.")
+    return ticket
 
 
 def requester_tickets(session: Session, requester: Requester, *, limit: int = 20) -> list[Ticket]:

@@ -1,4 +1,5 @@
-"""What happens when a flow is finished: file the ticket, show the requester's tickets, withdraw one.
+"""What happens when a flow is finished: file the ticket, show the requester's tickets, withdraw one
+(and, in `inbox`, pass an answer on to the privacy team).
 
 The walker (`dialog`) knows nothing of tickets: when a flow reaches its confirmation it asks the
 flow's completion for the prompt, and when the requester confirms (or no confirmation is needed)
@@ -12,8 +13,9 @@ from typing import Protocol
 
 from bot.cases.lifecycle import ActionRequest, apply_action
 from bot.cases.tickets import STATUS_LABELS, create_ticket, get_ticket, requester_tickets, summary
+from bot.conversation.inbox import AnswerTeam
 from bot.conversation.turn import TurnContext, menu
-from bot.flows import TYPE_LABELS, Completion
+from bot.flows import TYPE_LABELS, Completion, FieldSpec
 from bot.store.conversations import requester_of
 from bot.store.models import Ticket
 from bot.store.outbox import enqueue, notify_requester
@@ -32,12 +34,23 @@ class Completer(Protocol):
         """Do what the flow was for and end it."""
         ...
 
+    def prompt(self, ctx: TurnContext, field: FieldSpec, preface: str = "") -> str | Reply:
+        """The question of a field asked once the requester is verified, or a reply that ends the flow."""
+        ...
+
+
+class _OwnFieldsOnly:
+    """Completions whose flows have no fields that need a verified requester."""
+
+    def prompt(self, ctx: TurnContext, field: FieldSpec, preface: str = "") -> str | Reply:
+        return field.prompt
+
 
 def _join(*parts: str) -> str:
     return "\n\n".join(p for p in parts if p)
 
 
-class FileTicket:
+class FileTicket(_OwnFieldsOnly):
     """A request flow: summarise, then create the ticket, send the receipt and tell the agents."""
 
     def __init__(self, *, agent_channel: str | None) -> None:
@@ -122,7 +135,7 @@ class FileTicket:
         return ctx.reply(_join(preface, text), spec.type, ticket=summary(ticket))
 
 
-class ShowStatus:
+class ShowStatus(_OwnFieldsOnly):
     """The requester's own tickets, once they are verified."""
 
     def confirmation(self, ctx: TurnContext, preface: str = "") -> str | Reply:
@@ -138,7 +151,7 @@ class ShowStatus:
         return ctx.reply(_join(preface, "\n".join(lines)), "ticket_status", ticket=summary(tickets[0]))
 
 
-class Withdraw:
+class Withdraw(_OwnFieldsOnly):
     """Withdraw one of the requester's own open tickets, after they confirm which."""
 
     def _own_ticket(self, ctx: TurnContext) -> Ticket | None:
@@ -176,13 +189,19 @@ class Withdraw:
         )
 
 
-def completers(*, agent_channel: str | None) -> dict[Completion, Completer]:
+def completers(*, agent_channel: str | None, public_url: str = "http://127.0.0.1:8000") -> dict[Completion, Completer]:
     """One completer per kind of flow end."""
-    return {"file": FileTicket(agent_channel=agent_channel), "status": ShowStatus(), "withdraw": Withdraw()}
+    return {
+        "file": FileTicket(agent_channel=agent_channel),
+        "status": ShowStatus(),
+        "withdraw": Withdraw(),
+        "reply": AnswerTeam(agent_channel=agent_channel, public_url=public_url),
+    }
 
 
 def status_line(ticket: Ticket) -> str:
+    waiting = " — the privacy team is waiting for your answer" if ticket.awaiting_requester_since else ""
     return (
         f"• {ticket.reference} — {TYPE_LABELS.get(ticket.type, ticket.type)} — "
-        f"{STATUS_LABELS.get(ticket.status, ticket.status)} — due {ticket.due_date.isoformat()}"
+        f"{STATUS_LABELS.get(ticket.status, ticket.status)} — due {ticket.due_date.isoformat()}{waiting}"
     )

@@ -2,8 +2,10 @@
 
 Every flow of `bot.flows` is walked the same way: its own fields, then (for requests) the
 requester's name and company, then identity (e-mail and code, unless the channel vouches for
-it), then the confirmation its completion words, then the completion (`completion.py`). The
-state is `ctx.flow` (a `FlowState`); questions asked mid-flow are answered by `answer.answer`.
+it), then the fields that need a verified requester (their prompts come from the completion:
+they show the requester's own records), then the confirmation its completion words, then the
+completion (`completion.py`). The state is `ctx.flow` (a `FlowState`); questions asked mid-flow
+are answered by `answer.answer`.
 """
 
 from __future__ import annotations
@@ -37,12 +39,13 @@ class Dialog:
         agent_channel: str | None,
         limiter: RateLimiter | None = None,
         code_send_limit: str = "3/15minutes",
+        public_url: str = "http://127.0.0.1:8000",
     ) -> None:
         self.codes = codes
         self.statement = statement
         self.limiter = limiter
         self.code_send_limit = code_send_limit
-        self.completers = completers(agent_channel=agent_channel)
+        self.completers = completers(agent_channel=agent_channel, public_url=public_url)
 
     # -- starting ---------------------------------------------------------------------------
     def start(self, ctx: TurnContext, flow_type: str, *, values: dict[str, str] | None = None) -> Reply:
@@ -87,13 +90,13 @@ class Dialog:
         if field.name == "code" and ctx.action == "change_email":
             flow.values.pop("email", None)
             return self._ask_next(ctx, "")
-        if typed and u.correction and u.correction[0] != field.name:
+        if typed and u.correction and u.correction[0] != field.name and not field.verbatim:
             reply = self._correct(ctx, *u.correction)
             if reply is not None:
                 return reply
         if typed and not ctx.text:
             return self._ask(ctx, field, "")
-        if field.kind == "text" and ctx.text.endswith("?") and u.asks_question:
+        if field.kind == "text" and not field.verbatim and ctx.text.endswith("?") and u.asks_question:
             return self._answer_then_ask(ctx, field)
         try:
             value = self._parse(ctx, field)
@@ -142,7 +145,7 @@ class Dialog:
         flow = ctx.flow
         spec, values = flow.spec, flow.values
         for field in spec.fields:
-            if field.applies(values) and field.name not in values:
+            if field.applies(values) and field.name not in values and not field.after_identity:
                 return field
         if spec.files_ticket:
             if not ctx.conversation.requester_name and "name" not in values:
@@ -151,6 +154,9 @@ class Dialog:
                 return COMPANY
         if not ctx.verified:
             return CODE if "email" in values else EMAIL
+        for field in spec.fields:
+            if field.after_identity and field.applies(values) and field.name not in values:
+                return field
         if spec.confirm is not None and "confirm" not in values:
             return spec.confirm
         return None
@@ -178,10 +184,15 @@ class Dialog:
         if field.name == "code":
             prompt = prompt.format(email=mask_email(flow.values.get("email")))
             choices = RESEND_CHOICES
-        elif field.name == "confirm":
-            worded = self._completer(ctx).confirmation(ctx, preface)
+        elif field.name == "confirm" or field.after_identity:
+            completer = self._completer(ctx)
+            worded = (
+                completer.confirmation(ctx, preface)
+                if field.name == "confirm"
+                else completer.prompt(ctx, field, preface)
+            )
             if isinstance(worded, Reply):
-                return worded  # nothing left to confirm: the completion ended the flow
+                return worded  # nothing left to ask: the completion ended the flow
             prompt = worded
         flow.pending = field.name
         expecting = Expecting(field.name, field.kind, prompt, choices)

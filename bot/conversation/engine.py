@@ -24,6 +24,7 @@ from bot.answering.intents import IntentClassifier
 from bot.answering.understanding import Understanding
 from bot.conversation.answer import OFFER_PROMPT, answer, foreign
 from bot.conversation.dialog import Dialog
+from bot.conversation.inbox import deliver, take_up
 from bot.conversation.state import ConversationState
 from bot.conversation.turn import TurnContext, menu
 from bot.errors import MessageTooLong, StoreUnavailable
@@ -58,6 +59,14 @@ NOTHING_TO_CANCEL = (
     "There's nothing in progress to cancel. To withdraw a request you've filed, tell me its "
     'reference, e.g. "withdraw my request PRV-AB12-CD34".'
 )
+# "reply to PRV-…", "I want to answer the privacy team's question": the requester answering the team.
+_REPLY = re.compile(
+    r"(?<!\ba )(?<!\bany )(?<!\bno )(?<!\bthe )\b(?:reply|replying|respond|responding)\s+(?:to|on|about)\b"
+    r"|^\W*(?:reply|respond|answer)\b"
+    r"|\banswer(?:ing)?\s+(?:to\s+)?(?:the\s+|your\s+)?(?:privacy team|team|question|message)",
+    re.I,
+)
+_TEAM = re.compile(r"\b(?:privacy team|team|question|message)\b", re.I)
 UNAVAILABLE = (
     "I can't file or look up requests right now because our request system is temporarily "
     "unavailable. Nothing has been filed. Please try again in a few minutes."
@@ -82,6 +91,7 @@ class Engine:
         idle: timedelta = timedelta(minutes=30),
         on_queued: Callable[[], None] = lambda: None,
         metrics: Recorder = NULL_RECORDER,
+        public_url: str = "http://127.0.0.1:8000",
     ) -> None:
         self.db = db
         self.classifier = classifier
@@ -92,6 +102,7 @@ class Engine:
             agent_channel=agent_channel,
             limiter=limiter,
             code_send_limit=code_send_limit,
+            public_url=public_url,
         )
         self.clock = clock
         self.idle = idle
@@ -177,7 +188,7 @@ class Engine:
                 at=now,
             )
         ctx.user_turn = bool(shown or inbound.action)
-        reply = self._respond(ctx)
+        reply = deliver(ctx, self.dialog, self._respond(ctx))  # the privacy team's questions, on the web
         conversation.state = ctx.state.dump()
         conversation.updated_at = now
         session.add(conversation)
@@ -227,6 +238,9 @@ class Engine:
     def _respond(self, ctx: TurnContext) -> Reply:
         if ctx.state.flow is not None:
             return self.dialog.continue_flow(ctx)
+        taken = take_up(ctx, self.dialog)  # Slack: the answer to the question just sent to this DM
+        if taken is not None:
+            return taken
         if not ctx.text and not ctx.action:
             return ctx.reply(EMPTY_PROMPT, "greeting", expecting=menu())
         if ctx.action:
@@ -240,7 +254,7 @@ class Engine:
         ctx.state.offer = ()
         if ctx.inbound.public:
             action = (
-                f"withdraw:{reference}" if reference else "status" if flow_type == "status" else f"start:{flow_type}"
+                f"{flow_type}:{reference}" if reference else "status" if flow_type == "status" else f"start:{flow_type}"
             )
             return ctx.reply(MOVED_TO_DM, FLOWS[flow_type].turn_intent, continue_in_dm=action)
         return self.dialog.start(ctx, flow_type, values={"reference": reference} if reference else None)
@@ -252,8 +266,8 @@ class Engine:
             return self._start(ctx, argument)
         if action == "status":
             return self._start(ctx, "status")
-        if kind == "withdraw" and find_reference(argument):
-            return self._start(ctx, "withdraw", reference=find_reference(argument))
+        if kind in ("withdraw", "reply") and find_reference(argument):
+            return self._start(ctx, kind, reference=find_reference(argument))
         if action in ("no", "menu", "dismiss"):
             ctx.state.offer = ()
             return ctx.reply(DISMISSED, "greeting", expecting=menu())
@@ -268,6 +282,8 @@ class Engine:
             return ctx.reply(DISMISSED, "greeting", expecting=menu())
         if not ctx.text:
             return ctx.reply(EMPTY_PROMPT, "greeting", expecting=menu())
+        if _REPLY.search(ctx.text) and (u.reference or _TEAM.search(ctx.text)):
+            return self._start(ctx, "reply", reference=u.reference)
         intent = u.intent
         if u.language != "en" and intent not in ("question", "out_of_scope"):
             return self._foreign(ctx, intent)

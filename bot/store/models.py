@@ -1,11 +1,11 @@
-"""SQLModel tables: tickets and their audit trail, conversations, codes, outbox, agents."""
+"""SQLModel tables: tickets and their audit trail, conversations, codes, outbox, agents, casework."""
 
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Index, Text
+from sqlalchemy import JSON, Column, Index, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -40,6 +40,8 @@ class TicketBase(SQLModel):
     rejection_code: str | None = Field(default=None, max_length=32)
     rejection_reason: str | None = Field(default=None, sa_column=Column(Text))
     anonymized_at: datetime | None = None
+    # Set while a question of the privacy team waits for the requester's answer (the due date stays).
+    awaiting_requester_since: datetime | None = None
 
 
 class Ticket(TicketBase, table=True):
@@ -161,6 +163,7 @@ class Agent(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
+    digest_opt_in: bool = False  # admins: the daily digest by e-mail
 
 
 class ConsoleSession(SQLModel, table=True):
@@ -198,6 +201,76 @@ class ProcessedEvent(SQLModel, table=True):
     __tablename__ = "processed_event"
     key: str = Field(primary_key=True, max_length=200)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class TicketMessage(SQLModel, table=True):
+    """One message between the privacy team and the requester on a ticket (never an internal note)."""
+
+    __tablename__ = "ticket_message"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    direction: str = Field(max_length=16)  # "to_requester" or "from_requester"
+    author_id: int | None = Field(default=None, foreign_key="agent.id")  # the agent, for "to_requester"
+    text: str = Field(sa_column=Column(Text, nullable=False))
+    channel: str = Field(max_length=8)  # where it went or came from: "email", "slack", "web", "cli"
+    expects_reply: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    # When the chat put this message to the requester (web) or took up their answer to it (Slack).
+    seen_in_chat_at: datetime | None = None
+
+
+class DeadlineReminder(SQLModel, table=True):
+    """A reminder about one ticket's due date at one threshold, recorded once (the unique key keeps a
+    second runner or a catch-up from sending it twice); `sent` is False when a more urgent one
+    went out instead (a run that came late)."""
+
+    __tablename__ = "deadline_reminder"
+    __table_args__ = (UniqueConstraint("ticket_id", "threshold", "due_date", name="uq_deadline_reminder"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    threshold: str = Field(max_length=16)  # "due_in_7", "due_in_2", "overdue"
+    due_date: date  # the due date it was about: an extension re-arms the reminders
+    sent: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class DailyDigest(SQLModel, table=True):
+    """The day a digest went out (the primary key keeps it to one a day)."""
+
+    __tablename__ = "daily_digest"
+    day: date = Field(primary_key=True)
+    sent_at: datetime = Field(default_factory=utcnow)
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Who runs a background job now: one row per job, taken by the process whose lease is live."""
+
+    __tablename__ = "scheduler_lease"
+    name: str = Field(primary_key=True, max_length=32)
+    holder: str = Field(max_length=64)
+    lease_until: datetime
+
+
+class ExportFile(SQLModel, table=True):
+    """A file that answers an access or portability request, downloadable through a link that only
+    the requester can use (the link's secret is stored hashed)."""
+
+    __tablename__ = "export_file"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="ticket.id", index=True)
+    link_hash: str = Field(max_length=64, unique=True, index=True)
+    stored_name: str = Field(max_length=64)  # random; the file's name under EXPORT_DIR
+    content_type: str = Field(max_length=64)
+    size: int
+    sha256: str = Field(max_length=64)
+    uploaded_by: int | None = Field(default=None, foreign_key="agent.id")
+    uploaded_at: datetime = Field(default_factory=utcnow)
+    expires_at: datetime = Field(index=True)
+    revoked_at: datetime | None = None
+    revoked_by: int | None = Field(default=None, foreign_key="agent.id")
+    deleted_at: datetime | None = None  # the file is gone (revoked, expired or purged); the row stays
+    downloads: int = 0
+    last_downloaded_at: datetime | None = None
 
 
 # Outbox polling scans by status and time; one composite index keeps that cheap.

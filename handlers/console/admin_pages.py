@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from bot.access.agents import ROLES, create_agent, deactivate_agent, get_agent, list_agents
+from bot.access.agents import ROLES, create_agent, deactivate_agent, get_agent, list_agents, set_digest
 from bot.access.sessions import issue_api_token, list_api_tokens, revoke_api_token
 from bot.errors import InvalidInput, TransitionRefused
 from handlers.console.auth import AdminDep, AdminFormDep, ConsoleUser
@@ -21,6 +21,7 @@ DONE = {
     "added": "The agent has been added. Give them their password through a safe channel.",
     "deactivated": "The account is deactivated: its sessions ended and its API tokens were revoked.",
     "revoked": "The token is revoked; it stops working immediately.",
+    "digest": "The daily digest setting is saved.",
 }
 
 
@@ -92,6 +93,26 @@ def deactivate(agent_id: int, request: Request, services: ServicesDep, user: Adm
         return _agents_page(request, services, user, status=exc.status, error=exc.message)
     log.info("agent %s deactivated by agent %s", agent_id, user.agent.id)
     return RedirectResponse("/console/admin/agents?done=deactivated", status_code=303, headers=NO_STORE)
+
+
+@router.post("/console/admin/agents/{agent_id}/digest")
+def digest_setting(
+    agent_id: int,
+    request: Request,
+    services: ServicesDep,
+    user: AdminFormDep,
+    digest: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """Turn an admin's daily digest e-mail on or off."""
+    try:
+        if digest not in ("on", "off"):
+            raise InvalidInput("Choose whether the digest is sent.")
+        with services.db.write() as session:
+            set_digest(session, agent_id=agent_id, on=digest == "on")
+    except (InvalidInput, TransitionRefused) as exc:
+        return _agents_page(request, services, user, status=exc.status, error=exc.message)
+    log.info("daily digest %s for agent %s by agent %s", digest, agent_id, user.agent.id)
+    return RedirectResponse("/console/admin/agents?done=digest", status_code=303, headers=NO_STORE)
 
 
 def _tokens_page(

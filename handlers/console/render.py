@@ -50,6 +50,13 @@ def days_text(days: int) -> str:
     return f"{-days} day{'s' if days != -1 else ''} overdue"
 
 
+def filesize(size: int) -> str:
+    """1.2 MB, 340 KB, 12 bytes."""
+    if size >= 1024 * 1024:
+        return f"{size / (1024 * 1024):.1f} MB"
+    return f"{max(1, round(size / 1024))} KB" if size >= 1024 else f"{size} bytes"
+
+
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(TEMPLATES_DIR),
@@ -61,6 +68,7 @@ def _environment() -> jinja2.Environment:
     env.filters.update(
         when=when,
         days_text=days_text,
+        filesize=filesize,
         day=lambda d: d.isoformat() if isinstance(d, date) else "—",
         type_label=lambda t: TYPE_LABELS.get(t, t),
         status_label=lambda s: STATUS_LABELS.get(s, s),

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 from sqlmodel import SQLModel
 
 from bot.cases.casework import MAX_NOTE_CHARS, MAX_TEXT_CHARS
+from bot.cases.messages import MAX_MESSAGE_CHARS
 from bot.store.models import TicketPublic
 
 
@@ -32,11 +33,42 @@ class NotePublic(SQLModel):
     text: str
 
 
+class MessagePublic(SQLModel):
+    """A message between the privacy team and the requester."""
+
+    id: int
+    at: datetime
+    direction: Literal["to_requester", "from_requester"]
+    author_email: str | None = Field(description="The agent who wrote it; null for the requester's answers")
+    channel: str = Field(description="Where it went or came from: email, slack, web or cli")
+    expects_reply: bool
+    seen_in_chat_at: datetime | None = Field(description="When the chat put it to the requester")
+    text: str
+
+
+class ExportPublic(SQLModel):
+    """A file that answers an access or portability request (never its link, which only the requester has)."""
+
+    id: int
+    content_type: str
+    size: int
+    sha256: str
+    uploaded_at: datetime
+    expires_at: datetime
+    revoked_at: datetime | None
+    deleted_at: datetime | None
+    downloads: int
+    last_downloaded_at: datetime | None
+    live: bool = Field(description="The link still works (not revoked, not expired, not deleted)")
+
+
 class TicketDetailPublic(TicketPublic):
-    """A ticket with its audit trail (oldest first) and internal notes."""
+    """A ticket with its audit trail (oldest first), internal notes, messages and exports."""
 
     events: list[AuditEventPublic]
     notes: list[NotePublic]
+    messages: list[MessagePublic] = Field(default_factory=list)
+    exports: list[ExportPublic] = Field(default_factory=list)
 
 
 class DashboardPublic(BaseModel):
@@ -62,6 +94,66 @@ class ActionIn(BaseModel):
     reason: str | None = Field(default=None, max_length=MAX_TEXT_CHARS)
     months: int | None = Field(default=None, ge=1, le=2)
     assignee: str | None = Field(default=None, max_length=320, description="An active agent's e-mail")
+
+
+class MessageIn(BaseModel):
+    """A message to the requester: through their channel (Slack DM, else e-mail, and the chat)."""
+
+    model_config = ConfigDict(extra="ignore")
+    text: str = Field(min_length=1, max_length=MAX_MESSAGE_CHARS)
+    expects_reply: bool = Field(
+        default=True, description='A question: the ticket shows "waiting for requester" until they answer'
+    )
+
+
+class WeekPublic(BaseModel):
+    week: date = Field(description="The week's Monday")
+    counts: dict[str, int]
+    total: int
+
+
+class CompletionPublic(BaseModel):
+    closed: int = Field(description="Completed or rejected in the period")
+    on_time: int = Field(description="Of those, closed on or before the due date in force")
+    on_time_rate: float | None
+    median_days: float | None = Field(description="Days from receipt to closing, median")
+    p90_days: float | None = Field(description="Days from receipt to closing, 90th percentile")
+
+
+class AgeBucketPublic(BaseModel):
+    bucket: str
+    count: int
+
+
+class ExtensionsPublic(BaseModel):
+    total: int
+    one_month: int
+    two_months: int
+
+
+class WorkloadPublic(BaseModel):
+    agent: str | None = Field(description="An agent's e-mail; null for unassigned tickets")
+    open: int
+    in_progress: int
+    waiting_for_requester: int
+    overdue: int
+    closed: int = Field(description="Closed in the period while assigned to them")
+
+
+class ReportPublic(BaseModel):
+    """The Reports page's figures (definitions in the README)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+    from_: date = Field(alias="from", serialization_alias="from")
+    to: date
+    type: str | None
+    received: int
+    received_by_type: dict[str, int]
+    received_by_week: list[WeekPublic]
+    completion: CompletionPublic
+    open_by_age: list[AgeBucketPublic]
+    extensions: ExtensionsPublic
+    workload: list[WorkloadPublic]
 
 
 class NoteIn(BaseModel):

@@ -1,4 +1,5 @@
-"""Console pages for one ticket: the case file, actions, internal notes and the JSON record."""
+"""Console pages for one ticket: the case file, actions, messages to the requester, export links,
+internal notes and the JSON record (export uploads: handlers/console/uploads.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +13,10 @@ from fastapi.responses import RedirectResponse
 
 from bot.access.agents import list_agents
 from bot.cases.casework import AGENT_ACTIONS, CaseFile, add_note, case_record, load_case, perform_action
+from bot.cases.exports import EXTENSIONS, ExportPolicy, remove_files, revoke_export
+from bot.cases.messages import write_to_requester
 from bot.cases.queue import urgency
-from bot.cases.tickets import OPEN_STATUSES
+from bot.cases.tickets import EXPORT_TYPES, OPEN_STATUSES
 from bot.errors import InvalidInput, TransitionRefused
 from handlers.console.auth import ConsoleUser, ConsoleUserDep, FormUserDep
 from handlers.console.render import NO_STORE, ConsolePageRoute, page
@@ -28,6 +31,9 @@ DONE = {
     "complete": "The ticket is completed. The requester is being sent your resolution note.",
     "reject": "The request has been rejected. The requester is being told why, and of their right to complain.",
     "note": "Your note has been added.",
+    "message": "Your message is on its way to the requester.",
+    "export": "The export is stored and the requester is being sent a download link that only they can use.",
+    "revoked": "The download link no longer works and its file has been deleted.",
 }
 TextField = Annotated[str, Form(max_length=5000)]
 
@@ -44,7 +50,7 @@ def _extension_block(case: CaseFile, today: date) -> str | None:
     return None
 
 
-def _render(
+def render_ticket(
     request: Request,
     services: Services,
     user: ConsoleUser,
@@ -54,12 +60,14 @@ def _render(
     error: str | None = None,
     failed: dict[str, Any] | None = None,
 ) -> Response:
-    today = services.clock().date()
+    now = services.clock()
+    today = now.date()
     with services.db.read() as session:
         case = load_case(session, reference)
         agents = list_agents(session, active_only=True)
     ticket = case.ticket
     blocked = _extension_block(case, today)
+    settings = services.settings
     done = DONE.get(request.query_params.get("done", "")) if status == 200 else None
     return page(
         request,
@@ -80,13 +88,20 @@ def _render(
         failed=failed or {},
         summary=ticket.details.get("summary") or [],
         fields={k: v for k, v in ticket.details.items() if k != "summary"},
+        now=now,
+        takes_export=ticket.type in EXPORT_TYPES and ticket.status in ("in_progress", "completed"),
+        is_export_type=ticket.type in EXPORT_TYPES,
+        export_accept=",".join(f".{EXTENSIONS[t]}" for t in settings.EXPORT_CONTENT_TYPES),
+        export_kinds=", ".join(EXTENSIONS[t].upper() for t in settings.EXPORT_CONTENT_TYPES),
+        export_max_mb=settings.EXPORT_MAX_MB,
+        link_days=settings.EXPORT_LINK_DAYS,
     )
 
 
 @router.get("/console/tickets/{reference}")
 def ticket_page(reference: str, request: Request, services: ServicesDep, user: ConsoleUserDep) -> Response:
     """Requester, verification, details, transcript, audit trail, notes and the actions."""
-    return _render(request, services, user, reference)
+    return render_ticket(request, services, user, reference)
 
 
 @router.get("/console/tickets/{reference}/record.json")
@@ -135,7 +150,7 @@ def ticket_action(
             )
             reference = ticket.reference
     except (InvalidInput, TransitionRefused) as exc:
-        return _render(request, services, user, reference, status=exc.status, error=exc.message, failed=failed)
+        return render_ticket(request, services, user, reference, status=exc.status, error=exc.message, failed=failed)
     services.outbox.kick()
     return RedirectResponse(f"/console/tickets/{reference}?done={action}#status", status_code=303, headers=NO_STORE)
 
@@ -149,7 +164,7 @@ def ticket_note(
         with services.db.write() as session:
             add_note(session, reference=reference, author=user.agent, text=text, now=services.clock())
     except InvalidInput as exc:
-        return _render(
+        return render_ticket(
             request,
             services,
             user,
@@ -160,4 +175,52 @@ def ticket_note(
         )
     return RedirectResponse(
         f"/console/tickets/{reference.strip().upper()}?done=note#notes", status_code=303, headers=NO_STORE
+    )
+
+
+@router.post("/console/tickets/{reference}/messages")
+def ticket_message(
+    reference: str,
+    request: Request,
+    services: ServicesDep,
+    user: FormUserDep,
+    text: TextField = "",
+    expects_reply: Annotated[str, Form(max_length=10)] = "",
+) -> Response:
+    """Write to the requester (through their channel); a question marks the ticket as waiting for them."""
+    try:
+        with services.db.write() as session:
+            write_to_requester(
+                session,
+                reference=reference,
+                author=user.agent,
+                text=text,
+                now=services.clock(),
+                expects_reply=expects_reply == "yes",
+            )
+    except (InvalidInput, TransitionRefused) as exc:
+        failed = {"action": "message", "text": text, "expects_reply": expects_reply}
+        return render_ticket(request, services, user, reference, status=exc.status, error=exc.message, failed=failed)
+    services.outbox.kick()
+    return RedirectResponse(
+        f"/console/tickets/{reference.strip().upper()}?done=message#messages", status_code=303, headers=NO_STORE
+    )
+
+
+@router.post("/console/tickets/{reference}/exports/{export_id}/revoke")
+def ticket_revoke_export(
+    reference: str, export_id: int, request: Request, services: ServicesDep, user: FormUserDep
+) -> Response:
+    """Withdraw a download link at once and delete its file."""
+    try:
+        with services.db.write() as session:
+            export = revoke_export(
+                session, reference=reference, export_id=export_id, agent=user.agent, now=services.clock()
+            )
+    except (InvalidInput, TransitionRefused) as exc:
+        return render_ticket(request, services, user, reference, status=exc.status, error=exc.message)
+    remove_files(ExportPolicy.from_settings(services.settings).directory, [export.stored_name])
+    log.info("export %s of %s revoked by agent %s", export_id, reference.strip().upper()[:20], user.agent.id)
+    return RedirectResponse(
+        f"/console/tickets/{reference.strip().upper()}?done=revoked#exports", status_code=303, headers=NO_STORE
     )

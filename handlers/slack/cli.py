@@ -50,12 +50,16 @@ def cmd_slack(args: argparse.Namespace) -> int:
         )
         return 2
     services.outbox.start()  # receipts and agent posts go out even with no HTTP server running
+    if settings.SCHEDULER_ENABLED and services.scheduler is not None:
+        services.scheduler.start()  # and deadline reminders (one runner across processes)
     try:
         handler.connect()
         print("Listening to Slack over Socket Mode. Press Ctrl+C to stop.", file=sys.stderr)
         threading.Event().wait()
     finally:
         handler.close()
+        if services.scheduler is not None:
+            services.scheduler.stop()
         services.outbox.stop()
     return 0
 

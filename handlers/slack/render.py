@@ -169,6 +169,30 @@ def notification_message(subject: str, body: str) -> tuple[str, list[dict[str, A
     return text[:FALLBACK_CHARS], _sections(text)[:50]
 
 
+def team_message(
+    subject: str, body: str, *, reference: str | None, console_url: str | None
+) -> tuple[str, list[dict[str, Any]]]:
+    """A reminder, an answer or the digest for the agents' channel, with "Open in console" for a ticket."""
+    text, blocks = notification_message(subject, body)
+    if reference and console_url:
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": "ticket",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": OPEN_ACTION,
+                        "value": reference,
+                        "url": console_url,
+                        "text": {"type": "plain_text", "text": "Open in console"},
+                    }
+                ],
+            }
+        )
+    return text, blocks[:50]
+
+
 def console_url(public_url: str, reference: str) -> str:
     """Where agents open a ticket in the console."""
     return f"{public_url.rstrip('/')}/console/tickets/{quote(reference, safe='')}"

@@ -1,4 +1,5 @@
-"""The outbox's Slack Sender: new tickets to the agents' channel, receipts and updates as DMs."""
+"""The outbox's Slack Sender: new tickets, reminders, answers and the digest to the agents' channel;
+receipts, updates and the privacy team's messages to requesters as DMs."""
 
 from __future__ import annotations
 
@@ -48,6 +49,8 @@ class SlackSender:
         try:
             if message.kind == "agent_new_ticket":
                 self._post_new_ticket(message)
+            elif message.kind.startswith("agent_"):  # reminders, answers, the digest: to the channel
+                self._post_to_channel(message)
             else:
                 self._direct_message(message)
         except SlackApiError as exc:
@@ -66,6 +69,12 @@ class SlackSender:
             channel=str(payload.get("channel", "")),
             console_url=render.console_url(self.public_url, reference),
         )
+        self.client.chat_postMessage(channel=message.recipient, text=text, blocks=blocks)
+
+    def _post_to_channel(self, message: OutboxMessage) -> None:
+        reference = str((message.payload or {}).get("reference") or "")
+        url = render.console_url(self.public_url, reference) if reference else None
+        text, blocks = render.team_message(message.subject, message.body, reference=reference or None, console_url=url)
         self.client.chat_postMessage(channel=message.recipient, text=text, blocks=blocks)
 
     def _direct_message(self, message: OutboxMessage) -> None:

@@ -28,6 +28,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-output"
+# axe-core, pinned in tests/browser/package.json and installed by .ci/run (`npm ci --prefix tests/browser`).
+AXE = Path(__file__).resolve().parent / "node_modules" / "axe-core" / "axe.min.js"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -87,3 +89,35 @@ def artifacts() -> Path:
     """Screenshots and other files for review, under test-output/ (git-ignored)."""
     ARTIFACTS.mkdir(exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    if not AXE.is_file():
+        if os.environ.get("CI"):
+            pytest.fail(f"axe-core is missing at {AXE}: run `npm ci --prefix tests/browser` (.ci/run does)")
+        pytest.skip("axe-core is not installed (npm ci --prefix tests/browser): accessibility checks skipped")
+    return AXE.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def axe(axe_source: str) -> Callable[[Any, str], None]:
+    """`axe(page, "what")`: run axe-core's WCAG 2.1 A/AA and best-practice rules on the page as it is
+    now; fail with every violation found (rule, impact, the elements)."""
+
+    def check(page: Any, what: str) -> None:
+        if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+            page.evaluate(axe_source)  # evaluated over the DevTools protocol: the page's CSP does not apply
+        results = page.evaluate(
+            """() => axe.run(document, {
+                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+                resultTypes: ["violations"],
+            })"""
+        )
+        found = [
+            f"{v['id']} ({v['impact']}): {v['help']} — " + ", ".join(str(n["target"]) for n in v["nodes"][:5])
+            for v in results["violations"]
+        ]
+        assert found == [], f"accessibility violations on {what}:\n" + "\n".join(found)
+
+    return check

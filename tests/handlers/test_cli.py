@@ -147,3 +147,51 @@ def test_purge_zero_days_means_zero_and_negative_days_are_refused(run: Any, tmp_
     db.dispose()
     refused = run("purge", "--tickets-days", "-1")
     assert refused.returncode == 2 and "days cannot be negative" in refused.stderr
+
+
+def test_purge_deletes_the_export_files_of_the_tickets_it_anonymises(run: Any, tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from bot.cases.tickets import create_ticket
+    from bot.store.db import Database
+    from bot.store.models import ExportFile, utcnow
+    from bot.types import Requester
+
+    assert run("migrate").returncode == 0
+    db = Database(f"sqlite:///{tmp_path}/db.sqlite")
+    exports = tmp_path / "exports"
+    exports.mkdir()
+    stored = exports / ("ab" * 16)
+    stored.write_bytes(b'{"name": "Zoe"}')
+    closed = utcnow() - timedelta(hours=1)
+    with db.write() as session:
+        ticket = create_ticket(
+            session,
+            type="access",
+            requester=Requester(email="zoe@example.com", name="Zoe", verified_via="email_code"),
+            verified_at=closed,
+            channel="web",
+            details={},
+            now=closed - timedelta(days=1),
+        )
+        ticket.status, ticket.closed_at = "completed", closed
+        session.add(ticket)
+        assert ticket.id is not None
+        session.add(
+            ExportFile(
+                ticket_id=ticket.id,
+                link_hash="f" * 64,
+                stored_name=stored.name,
+                content_type="application/json",
+                size=15,
+                sha256="0" * 64,
+                uploaded_at=closed,
+                expires_at=closed + timedelta(days=7),
+            )
+        )
+    db.dispose()
+    kept = run("purge", EXPORT_DIR=str(exports))  # the ticket is young and its link still works
+    assert kept.returncode == 0 and "export files deleted: 0" in kept.stdout and stored.exists()
+    purged = run("purge", "--tickets-days", "0", EXPORT_DIR=str(exports))
+    assert purged.returncode == 0, purged.stderr
+    assert "export files deleted: 1" in purged.stdout and not stored.exists()
