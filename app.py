@@ -172,6 +172,7 @@ def build_understanding(
         knowledge = KnowledgeBase(
             embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL
         )
+    progress = progress or _logged_progress()
     _try(lambda: knowledge.prepare(auto_ingest=settings.AUTO_INGEST, progress=progress), "knowledge index")
     statement = knowledge.statement
     domain = [p.text for p in statement.passages] + [q for qs in knowledge.source.hints.values() for q in qs]
@@ -193,6 +194,22 @@ def build_understanding(
     if knowledge.ready:  # trained (or loaded from the cache) now, so no user waits for it
         _try(answerer.prepare, "answer decision model")
     return knowledge, classifier, answerer
+
+
+def _logged_progress() -> Callable[[str, int, int], None]:
+    """Start-up says what it is doing: the ingest's progress in the log, a line per quarter."""
+    logged = {"quarter": -1}
+
+    def report(stage: str, done: int, total: int) -> None:
+        if stage == "up to date":
+            log.info("knowledge index: up to date")
+            return
+        quarter = 4 * done // max(total, 1)
+        if quarter > logged["quarter"] or stage == "done":
+            logged["quarter"] = quarter
+            log.info("knowledge index: %s %d/%d", "ingested" if stage == "done" else "ingesting", done, total)
+
+    return report
 
 
 def build_chat_model(model_id: str) -> Any:

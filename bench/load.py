@@ -172,8 +172,81 @@ def drive(
     }
 
 
+WRK_SCRIPT = """
+-- Distinct questions to POST /api/chat from every connection (written by bench/load.py).
+local questions = {QUESTIONS}
+local n = 0
+local tag = tostring(math.random(1, 1000000000))
+request = function()
+  n = n + 1
+  local body = '{"message": "' .. questions[(n % #questions) + 1] .. ' #' .. tag .. '-' .. n .. '"}'
+  return wrk.format("POST", "/api/chat", {["Content-Type"] = "application/json"}, body)
+end
+done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %d %d %d %d %d\\n", summary.requests, summary.duration,
+    latency:percentile(50), latency:percentile(95), latency:percentile(99),
+    e.status, e.connect + e.read + e.write, e.timeout))
+end
+"""
+
+
+def drive_wrk(base: str, pid: int, *, clients: int, seconds: float) -> dict[str, Any]:
+    """Questions only, from wrk (C, a fraction of the Python generator's CPU): every body distinct."""
+    import shutil
+    import subprocess
+    import tempfile
+
+    wrk = shutil.which("wrk")
+    if wrk is None:
+        raise RuntimeError("wrk is not installed (Debian: apt-get install wrk)")
+    quoted = ", ".join(json.dumps(q.replace("\\", " ").replace('"', "'")) for q in base_questions())
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
+        script.write(WRK_SCRIPT.replace("{QUESTIONS}", "{" + quoted + "}"))
+    server_cpu = cpu_seconds(pid)
+    started = time.monotonic()
+    out = subprocess.run(
+        [wrk, "-t", "2", "-c", str(clients), "-d", f"{seconds:.0f}s", "--timeout", "10s", "-s", script.name, base],
+        capture_output=True,
+        text=True,
+        timeout=seconds + 60,
+        check=True,
+    ).stdout
+    elapsed = time.monotonic() - started
+    server_cpu = cpu_seconds(pid) - server_cpu
+    Path(script.name).unlink()
+    fields = next(line for line in out.splitlines() if line.startswith("RESULT")).split()[1:]
+    requests, duration_us, p50, p95, p99, status, socket_errors, timeouts = map(int, fields)
+    return {
+        "generator": "wrk",
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "turns": requests,
+        "turns_per_second": round(requests / (duration_us / 1e6), 1),
+        "errors": status + socket_errors + timeouts,
+        "error_samples": [f"non-2xx {status}, socket {socket_errors}, timeouts {timeouts}"],
+        "rss_mb": [round(m) for m in rss_by_process(pid)],
+        "server_cpu_ms_per_turn": round(server_cpu / requests * 1000, 2) if requests else None,
+        "kinds": {
+            "question": {
+                "count": requests,
+                "p50_ms": round(p50 / 1000, 1),
+                "p95_ms": round(p95 / 1000, 1),
+                "p99_ms": round(p99 / 1000, 1),
+            }
+        },
+    }
+
+
 def load_run(
-    *, workers: int, database_url: str | None, mixed: bool, clients: int, seconds: float, cache: Path
+    *,
+    workers: int,
+    database_url: str | None,
+    mixed: bool,
+    clients: int,
+    seconds: float,
+    cache: Path,
+    generator: str = "python",
 ) -> dict[str, Any]:
     """One configuration from a fresh data folder (the model cache is shared): start, drive, stop."""
     smtp = SmtpServer().start()
@@ -187,6 +260,8 @@ def load_run(
             env = {**smtp.settings, "SMTP_ALLOW_PLAINTEXT": "true", "WIDGET_IDENTITY_SECRET": SECRET}
             with running(data, workers=workers, database_url=database_url, env=env) as server:
                 assert server.process is not None
+                if generator == "wrk" and not mixed:
+                    return drive_wrk(server.base, server.process.pid, clients=clients, seconds=seconds)
                 return drive(
                     server.base, server.process.pid, clients=clients, seconds=seconds, mixed=mixed, inbox=smtp.inbox
                 )
@@ -201,6 +276,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--questions-only", action="store_true", help="no request flows")
     parser.add_argument("--database-url", help="default: a fresh SQLite file")
+    parser.add_argument(
+        "--generator",
+        choices=("python", "wrk"),
+        default="python",
+        help="load generator for --questions-only (wrk: Debian's wrk, far less CPU)",
+    )
     args = parser.parse_args()
     cache = ROOT / "data/cache"
     cache.mkdir(parents=True, exist_ok=True)
@@ -211,6 +292,7 @@ def main() -> None:
         clients=args.clients,
         seconds=args.seconds,
         cache=cache,
+        generator=args.generator,
     )
     print(json.dumps(result, indent=2))
 

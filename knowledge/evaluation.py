@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import yaml
+from knowledge.yamlfile import load_yaml
 
 # The labelled sets ship inside the package (package data), so `privacy-bot eval` measures the
 # same thing in a checkout, a wheel and the Docker image.
@@ -131,7 +131,7 @@ class EvalReport:
 
 
 def load_cases(path: Path) -> list[EvalCase]:
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    raw = load_yaml(path) or []
     return [
         EvalCase(
             str(item["question"]),

@@ -17,7 +17,6 @@ from pathlib import Path
 from urllib.parse import urlparse
 
 import chromadb
-import yaml
 from chromadb.config import Settings as ChromaSettings
 from langchain_chroma import Chroma
 from langchain_core.documents import Document
@@ -25,6 +24,7 @@ from langchain_core.embeddings import Embeddings
 from langchain_text_splitters import MarkdownHeaderTextSplitter, RecursiveCharacterTextSplitter
 
 from knowledge.statement import STATEMENT_PATH, Statement, load_statement
+from knowledge.yamlfile import load_yaml
 
 HINTS_PATH = Path(__file__).with_name("hints.yaml")
 COLLECTION_PREFIX = "privacy-statement"
@@ -113,7 +113,7 @@ class KnowledgeSource:
         statement = load_statement(statement_path)
         hints: dict[str, list[str]] = {}
         if hints_path is not None and hints_path.exists():
-            hints = yaml.safe_load(hints_path.read_text(encoding="utf-8")) or {}
+            hints = load_yaml(hints_path) or {}
         unknown = [pid for pid in hints if statement.passage(pid) is None]
         if unknown:
             raise ValueError(f"hints refer to passages that do not exist: {', '.join(unknown)}")

@@ -13,6 +13,7 @@ import threading
 import time
 from collections import OrderedDict
 from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -112,15 +113,25 @@ class OnnxEmbeddings(Embeddings):
         encodings = self._tokenize(texts)
         # Texts of similar length share a batch, so little compute goes into padding.
         order = sorted(range(len(texts)), key=lambda i: len(encodings[i].ids))
-        batch: list[int] = []
+        batches: list[list[int]] = [[]]
         for i in order:
             width = len(encodings[i].ids)  # the longest so far: the batch is padded to it
+            batch = batches[-1]
             if batch and (len(batch) == DOCUMENT_BATCH or (len(batch) + 1) * width > DOCUMENT_BATCH_TOKENS):
-                out[batch] = self._run([encodings[j] for j in batch])
-                batch = []
-            batch.append(i)
-        if batch:
+                batches.append([])
+            batches[-1].append(i)
+        batches = [b for b in batches if b]
+
+        def run(batch: list[int]) -> None:
             out[batch] = self._run([encodings[j] for j in batch])
+
+        # Each call is single-threaded: the batches run side by side, one per worker (all cores).
+        if len(batches) > 1 and self._batcher.workers > 1:
+            with ThreadPoolExecutor(self._batcher.workers, thread_name_prefix="embed-documents") as pool:
+                list(pool.map(run, batches))
+        else:
+            for batch in batches:
+                run(batch)
         return out
 
     @property

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-import yaml
+from knowledge.yamlfile import load_yaml
 
 STATEMENT_PATH = Path(__file__).with_name("statement.md")
 
@@ -129,7 +129,7 @@ def parse_statement(text: str) -> Statement:
     body = text
     if text.startswith("---\n"):
         _, front, body = text.split("---\n", 2)
-        meta = yaml.safe_load(front) or {}
+        meta = load_yaml(front) or {}
     # A thematic break after the last section separates page footer chrome from content.
     body = re.split(r"\n---\s*\n", body, maxsplit=1)[0]
     sections: list[Section] = []

@@ -16,13 +16,15 @@ import json
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal, Protocol
 
 import numpy as np
-import yaml
+
+from knowledge.yamlfile import load_yaml
 
 log = logging.getLogger(__name__)
 TRAINING_PATH = Path(__file__).with_name("data") / "decision.yaml"
@@ -117,7 +119,7 @@ class Example:
 
 def load_examples(path: Path = TRAINING_PATH) -> list[Example]:
     """The labelled questions of a decision set (the schema of the held-out answer set)."""
-    raw = yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    raw = load_yaml(path) or []
     examples = []
     for item in raw:
         kind = str(item.get("kind") or ("answerable" if item.get("sections") else "unanswerable"))
@@ -319,8 +321,10 @@ class Decider:
                     return Model({k: saved[k] for k in saved.files}, self.names)
             except (OSError, ValueError, KeyError):
                 log.warning("decision model cache unreadable; retraining")
+        started = time.perf_counter()
         x, y, vectors = self.training_matrix(search)
         model = fit(x[:, [FEATURES.index(name) for name in self.names]], y, self.names)
+        log.info("answer decision: trained on %d questions in %.1f s", len(y), time.perf_counter() - started)
         model.arrays["train_vectors"], model.arrays["train_labels"] = vectors, y
         if cache:
             cache.parent.mkdir(parents=True, exist_ok=True)

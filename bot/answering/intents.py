@@ -14,6 +14,7 @@ import json
 import logging
 import re
 import threading
+import time
 import zlib
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -22,10 +23,10 @@ from pathlib import Path
 from typing import Protocol
 
 import numpy as np
-import yaml
 
 from bot.types import INTENTS
 from bot.validation import REFERENCE_RE
+from knowledge.yamlfile import load_yaml
 
 log = logging.getLogger(__name__)
 TRAINING_PATH = Path(__file__).with_name("data") / "intents.yaml"
@@ -127,11 +128,13 @@ class IntentClassifier:
                     return saved["weights"], saved["train"], saved["domain"]
             except (OSError, ValueError, KeyError):
                 log.warning("intent model cache unreadable; retraining")
+        started = time.perf_counter()
         texts = [t for label in self.labels for t in self.examples[label]]
         self._train_vectors = _embed(self.embeddings, texts)
         self._domain_vectors = _embed(self.embeddings, self.domain_texts)
         features = self._features(texts, self._train_vectors, leave_one_out=True)
         weights = train_softmax(features, self._y, len(self.labels))
+        log.info("intent classifier: trained on %d examples in %.1f s", len(texts), time.perf_counter() - started)
         if cache:
             cache.parent.mkdir(parents=True, exist_ok=True)
             tmp = cache.with_name(cache.name + ".tmp.npz")
@@ -226,5 +229,5 @@ def train_softmax(
 
 
 def load_examples(path: Path = TRAINING_PATH) -> dict[str, list[str]]:
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = load_yaml(path) or {}
     return {str(k): [str(t) for t in v] for k, v in data.items()}

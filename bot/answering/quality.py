@@ -15,14 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from bot.answering.answers import Answerer
 from bot.answering.intents import IntentClassifier
 from bot.answering.language import SUPPORTED
 from bot.answering.understanding import Understanding
 from bot.flows import REQUEST_TYPES
 from knowledge.evaluation import EvalCase, EvalReport, Outcome, evaluate, judge, load_cases
+from knowledge.yamlfile import load_yaml
 
 FLOW_INTENTS = frozenset({*REQUEST_TYPES, "ticket_status", "cancel"})
 
@@ -105,7 +104,7 @@ class SuiteReport:
 
 
 def _load(path: Path) -> list[dict[str, Any]]:
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or []
+    return load_yaml(path) or []
 
 
 def measure(name: str, paths: dict[str, Path], parts: tuple[Any, IntentClassifier, Answerer]) -> SuiteReport:
