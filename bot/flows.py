@@ -31,362 +31,300 @@ __all__ = [
     "FlowSpec",
 ]  # re-exported: the catalogue's vocabulary
 
-FLOWS: dict[str, FlowSpec] = {
-    spec.type: spec
-    for spec in (
-        FlowSpec(
-            type="deletion",
-            label="Deletion (erasure)",
-            start_label="Delete my data",
-            related_passages=("s3-p13", "s7-p00", "s7-p02"),
-            title="a deletion (erasure) request",
-            intro="I can file a request to have your personal data deleted.",
-            consequence_passage="s3-p13",
-            fields=(
-                FieldSpec(
-                    "scope",
-                    "choice",
-                    "What should be deleted?",
-                    "What to delete",
-                    choices_of(
-                        ("everything", "My account and all my personal data"), ("specific", "Only specific data")
-                    ),
+
+def _catalogue(*specs: FlowSpec) -> dict[str, FlowSpec]:
+    """The flows by type; a type written twice is a mistake, not an override."""
+    flows = {spec.type: spec for spec in specs}
+    if len(flows) != len(specs):
+        twice = sorted({s.type for s in specs if sum(o.type == s.type for o in specs) > 1})
+        raise ValueError(f"flow types defined twice: {', '.join(twice)}")
+    return flows
+
+
+FLOWS: dict[str, FlowSpec] = _catalogue(
+    FlowSpec(
+        type="deletion",
+        label="Deletion (erasure)",
+        start_label="Delete my data",
+        related_passages=("s3-p13", "s7-p00", "s7-p02"),
+        title="a deletion (erasure) request",
+        intro="I can file a request to have your personal data deleted.",
+        consequence_passage="s3-p13",
+        fields=(
+            FieldSpec(
+                "scope",
+                "choice",
+                "What should be deleted?",
+                "What to delete",
+                choices_of(("everything", "My account and all my personal data"), ("specific", "Only specific data")),
+            ),
+            FieldSpec(
+                "scope_detail",
+                "text",
+                "Which data should be deleted?",
+                "Data to delete",
+                min_chars=3,
+                when=("scope", "specific"),
+            ),
+        ),
+    ),
+    FlowSpec(
+        type="objection",
+        label="Objection to processing",
+        start_label="Object to processing",
+        related_passages=("s7-p00", "s7-p01"),
+        title="an objection to processing",
+        intro=(
+            "I can file an objection to the processing of your personal data. The statement lets you "
+            "object on a specific and identified individual circumstance, so I'll ask what that is."
+        ),
+        fields=(
+            FieldSpec(
+                "processing",
+                "choice",
+                "Which processing do you object to?",
+                "Processing objected to",
+                choices_of(
+                    ("usage_analytics", "Analysis of how I use the portal"),
+                    ("crm_sharing", "Sharing with KONE's other CRM tools"),
+                    ("screening", "Screening and know-your-customer checks"),
+                    ("customer_contact", "Customer contact and surveys"),
+                    (OTHER, "Something else"),
                 ),
-                FieldSpec(
-                    "scope_detail",
-                    "text",
-                    "Which data should be deleted?",
-                    "Data to delete",
-                    min_chars=3,
-                    when=("scope", "specific"),
+            ),
+            FieldSpec(
+                "processing_detail",
+                "text",
+                "Which processing do you mean?",
+                "Processing (details)",
+                min_chars=3,
+                when=("processing", OTHER),
+            ),
+            FieldSpec(
+                "grounds",
+                "text",
+                "What is your specific personal circumstance that makes you object? A sentence or two is enough.",
+                "Grounds",
+                min_chars=15,
+            ),
+        ),
+    ),
+    FlowSpec(
+        type="marketing_objection",
+        label="Objection to direct marketing",
+        start_label="Stop direct marketing",
+        related_passages=("s7-p03", "s3-p07"),
+        title="an objection to direct marketing",
+        intro="I can file your objection to direct marketing, so KONE stops using your data to market to you.",
+        fields=(
+            FieldSpec(
+                "channels",
+                "choice",
+                "Which marketing should stop?",
+                "Marketing to stop",
+                choices_of(
+                    ("all", "All direct marketing"),
+                    ("email", "Marketing e-mails"),
+                    ("phone", "Phone calls and text messages"),
+                    ("surveys", "Surveys"),
                 ),
             ),
         ),
-        FlowSpec(
-            type="objection",
-            label="Objection to processing",
-            start_label="Object to processing",
-            related_passages=("s7-p00", "s7-p01"),
-            title="an objection to processing",
-            intro=(
-                "I can file an objection to the processing of your personal data. The statement lets you "
-                "object on a specific and identified individual circumstance, so I'll ask what that is."
+    ),
+    FlowSpec(
+        type="consent_revocation",
+        label="Withdrawal of consent",
+        start_label="Withdraw a consent",
+        related_passages=("s7-p05", "s7-p06", "s5-p06", "s5-p07"),
+        title="a withdrawal of consent",
+        intro="I can file the withdrawal of a consent you have given.",
+        consequence_passage="s7-p06",
+        fields=(
+            FieldSpec(
+                "consent",
+                "choice",
+                "Which consent do you want to withdraw?",
+                "Consent withdrawn",
+                choices_of(
+                    ("analytics_cookies", "Analytics cookies"),
+                    ("targeting_cookies", "Targeting cookies"),
+                    ("marketing_communications", "Marketing communications"),
+                    (OTHER, "Another consent"),
+                ),
             ),
-            fields=(
-                FieldSpec(
-                    "processing",
-                    "choice",
-                    "Which processing do you object to?",
-                    "Processing objected to",
-                    choices_of(
-                        ("usage_analytics", "Analysis of how I use the portal"),
-                        ("crm_sharing", "Sharing with KONE's other CRM tools"),
-                        ("screening", "Screening and know-your-customer checks"),
-                        ("customer_contact", "Customer contact and surveys"),
-                        (OTHER, "Something else"),
-                    ),
-                ),
-                FieldSpec(
-                    "processing_detail",
-                    "text",
-                    "Which processing do you mean?",
-                    "Processing (details)",
-                    min_chars=3,
-                    when=("processing", OTHER),
-                ),
-                FieldSpec(
-                    "grounds",
-                    "text",
-                    "What is your specific personal circumstance that makes you object? A sentence or two is enough.",
-                    "Grounds",
-                    min_chars=15,
-                ),
+            FieldSpec(
+                "consent_detail",
+                "text",
+                "Which consent do you mean?",
+                "Consent (details)",
+                min_chars=3,
+                when=("consent", OTHER),
             ),
         ),
-        FlowSpec(
-            type="marketing_objection",
-            label="Objection to direct marketing",
-            start_label="Stop direct marketing",
-            related_passages=("s7-p03", "s3-p07"),
-            title="an objection to direct marketing",
-            intro="I can file your objection to direct marketing, so KONE stops using your data to market to you.",
-            fields=(
-                FieldSpec(
-                    "channels",
-                    "choice",
-                    "Which marketing should stop?",
-                    "Marketing to stop",
-                    choices_of(
-                        ("all", "All direct marketing"),
-                        ("email", "Marketing e-mails"),
-                        ("phone", "Phone calls and text messages"),
-                        ("surveys", "Surveys"),
-                    ),
+    ),
+    FlowSpec(
+        type="rectification",
+        label="Correction (rectification)",
+        start_label="Correct my data",
+        related_passages=("s7-p00", "s7-p02"),
+        title="a correction (rectification) request",
+        intro="I can file a request to correct your personal data.",
+        fields=(
+            FieldSpec(
+                "item",
+                "choice",
+                "What needs correcting?",
+                "Data to correct",
+                choices_of(
+                    ("name", "Name"),
+                    ("title", "Title"),
+                    ("email", "E-mail address"),
+                    ("phone", "Mobile phone number"),
+                    ("address", "Address"),
+                    (OTHER, "Something else"),
                 ),
+            ),
+            FieldSpec("current_value", "text", "What is wrong at the moment?", "What is wrong", min_chars=2),
+            FieldSpec(
+                "correct_value",
+                "text",
+                "What should it say instead?",
+                "Correct value",
+                min_chars=1,
+                email_if=("item", "email"),
             ),
         ),
-        FlowSpec(
-            type="consent_revocation",
-            label="Withdrawal of consent",
-            start_label="Withdraw a consent",
-            related_passages=("s7-p05", "s7-p06", "s5-p06", "s5-p07"),
-            title="a withdrawal of consent",
-            intro="I can file the withdrawal of a consent you have given.",
-            consequence_passage="s7-p06",
-            fields=(
-                FieldSpec(
-                    "consent",
-                    "choice",
-                    "Which consent do you want to withdraw?",
-                    "Consent withdrawn",
-                    choices_of(
-                        ("analytics_cookies", "Analytics cookies"),
-                        ("targeting_cookies", "Targeting cookies"),
-                        ("marketing_communications", "Marketing communications"),
-                        (OTHER, "Another consent"),
-                    ),
-                ),
-                FieldSpec(
-                    "consent_detail",
-                    "text",
-                    "Which consent do you mean?",
-                    "Consent (details)",
-                    min_chars=3,
-                    when=("consent", OTHER),
-                ),
+    ),
+    # Access and portability: the statement does not list these rights by name, so the intro says
+    # so and that the privacy team handles the request under the law that applies (DESIGN §10).
+    FlowSpec(
+        type="access",
+        label="Access (copy of my data)",
+        start_label="Get a copy of my data",
+        title="a request for a copy of your personal data (access)",
+        intro=(
+            "I can file a request for a copy of the personal data KONE holds about you. The privacy "
+            "statement does not list this right by name, but the privacy team will handle your request "
+            "under the data protection law that applies to you."
+        ),
+        next_steps=("The privacy team will prepare your copy and send you a download link that only you can use."),
+        fields=(
+            FieldSpec(
+                "scope",
+                "choice",
+                "Which data would you like a copy of?",
+                "Data requested",
+                choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
+            ),
+            FieldSpec(
+                "scope_detail",
+                "text",
+                "Which data would you like a copy of?",
+                "Data requested (details)",
+                min_chars=3,
+                when=("scope", "specific"),
             ),
         ),
-        FlowSpec(
-            type="rectification",
-            label="Correction (rectification)",
-            start_label="Correct my data",
-            related_passages=("s7-p00", "s7-p02"),
-            title="a correction (rectification) request",
-            intro="I can file a request to correct your personal data.",
-            fields=(
-                FieldSpec(
-                    "item",
-                    "choice",
-                    "What needs correcting?",
-                    "Data to correct",
-                    choices_of(
-                        ("name", "Name"),
-                        ("title", "Title"),
-                        ("email", "E-mail address"),
-                        ("phone", "Mobile phone number"),
-                        ("address", "Address"),
-                        (OTHER, "Something else"),
-                    ),
-                ),
-                FieldSpec("current_value", "text", "What is wrong at the moment?", "What is wrong", min_chars=2),
-                FieldSpec(
-                    "correct_value",
-                    "text",
-                    "What should it say instead?",
-                    "Correct value",
-                    min_chars=1,
-                    email_if=("item", "email"),
-                ),
+    ),
+    FlowSpec(
+        type="portability",
+        label="Portability (machine-readable copy)",
+        start_label="Export my data",
+        title="a data portability request (a machine-readable copy)",
+        intro=(
+            "I can file a request for your personal data in a machine-readable format. The privacy "
+            "statement does not list this right by name, but the privacy team will handle your request "
+            "under the data protection law that applies to you."
+        ),
+        next_steps=("The privacy team will prepare the export and send you a download link that only you can use."),
+        fields=(
+            FieldSpec(
+                "scope",
+                "choice",
+                "Which data should be exported?",
+                "Data to export",
+                choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
+            ),
+            FieldSpec(
+                "scope_detail",
+                "text",
+                "Which data should be exported?",
+                "Data to export (details)",
+                min_chars=3,
+                when=("scope", "specific"),
+            ),
+            FieldSpec(
+                "format",
+                "choice",
+                "Which format would suit you?",
+                "Format",
+                choices_of(("csv", "CSV (spreadsheet)"), ("json", "JSON")),
             ),
         ),
-        # Access and portability: the statement does not list these rights by name, so the intro says
-        # so and that the privacy team handles the request under the law that applies (DESIGN §10).
-        FlowSpec(
-            type="access",
-            label="Access (copy of my data)",
-            start_label="Get a copy of my data",
-            title="a request for a copy of your personal data (access)",
-            intro=(
-                "I can file a request for a copy of the personal data KONE holds about you. The privacy "
-                "statement does not list this right by name, but the privacy team will handle your request "
-                "under the data protection law that applies to you."
-            ),
-            next_steps=("The privacy team will prepare your copy and send you a download link that only you can use."),
-            fields=(
-                FieldSpec(
-                    "scope",
-                    "choice",
-                    "Which data would you like a copy of?",
-                    "Data requested",
-                    choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
-                ),
-                FieldSpec(
-                    "scope_detail",
-                    "text",
-                    "Which data would you like a copy of?",
-                    "Data requested (details)",
-                    min_chars=3,
-                    when=("scope", "specific"),
-                ),
-            ),
-        ),
-        FlowSpec(
-            type="portability",
-            label="Portability (machine-readable copy)",
-            start_label="Export my data",
-            title="a data portability request (a machine-readable copy)",
-            intro=(
-                "I can file a request for your personal data in a machine-readable format. The privacy "
-                "statement does not list this right by name, but the privacy team will handle your request "
-                "under the data protection law that applies to you."
-            ),
-            next_steps=("The privacy team will prepare the export and send you a download link that only you can use."),
-            fields=(
-                FieldSpec(
-                    "scope",
-                    "choice",
-                    "Which data should be exported?",
-                    "Data to export",
-                    choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
-                ),
-                FieldSpec(
-                    "scope_detail",
-                    "text",
-                    "Which data should be exported?",
-                    "Data to export (details)",
-                    min_chars=3,
-                    when=("scope", "specific"),
-                ),
-                FieldSpec(
-                    "format",
-                    "choice",
-                    "Which format would suit you?",
-                    "Format",
-                    choices_of(("csv", "CSV (spreadsheet)"), ("json", "JSON")),
-                ),
+    ),
+    FlowSpec(
+        type="handoff",
+        label="Talk to a person",
+        start_label="Talk to a person",
+        related_passages=("s1-p01", "s1-p02", "s6-p01"),
+        title="a request to talk to a person",
+        intro="I'll pass you to a person on the privacy team.",
+        next_steps="A member of the privacy team will contact you.",
+        fields=(FieldSpec("description", "text", "Briefly, what would you like to discuss?", "Topic", min_chars=5),),
+    ),
+    # Not requests: the requester's own tickets, and withdrawing one of them.
+    FlowSpec(
+        type="status",
+        title="a look-up of your requests",
+        intent="ticket_status",
+        completion="status",
+        intro="I'll look up your requests.",
+        intro_unverified="I'll look up your requests once I've confirmed who you are.",
+        fields=(),
+    ),
+    FlowSpec(
+        type="withdraw",
+        title="the withdrawal of a request",
+        intent="cancel",
+        completion="withdraw",
+        intro="",
+        fields=(
+            FieldSpec(
+                "reference",
+                "text",
+                "Which request should I withdraw? Please type its reference (like PRV-AB12-CD34).",
+                "Reference",
+                reference=True,
             ),
         ),
-        FlowSpec(
-            type="handoff",
-            label="Talk to a person",
-            start_label="Talk to a person",
-            related_passages=("s1-p01", "s1-p02", "s6-p01"),
-            title="a request to talk to a person",
-            intro="I'll pass you to a person on the privacy team.",
-            next_steps="A member of the privacy team will contact you.",
-            fields=(
-                FieldSpec("description", "text", "Briefly, what would you like to discuss?", "Topic", min_chars=5),
+    ),
+    # An answer to the privacy team's question on one of the requester's own tickets.
+    FlowSpec(
+        type="reply",
+        title="an answer to the privacy team",
+        intent="ticket_status",
+        completion="reply",
+        intro="",
+        fields=(
+            FieldSpec(
+                "reference",
+                "text",
+                "Which request are you answering? Please type its reference (like PRV-AB12-CD34).",
+                "Reference",
+                reference=True,
+            ),
+            FieldSpec(
+                "message",
+                "text",
+                "What is your answer? I'll add it to your request and let the privacy team know.",
+                "Answer",
+                max_chars=2000,
+                after_identity=True,
+                verbatim=True,
             ),
         ),
-        # Access and portability: the statement does not list these rights by name, so the intro says
-        # so and that the privacy team handles the request under the law that applies (DESIGN §10).
-        FlowSpec(
-            type="access",
-            label="Access (copy of my data)",
-            start_label="Get a copy of my data",
-            title="a request for a copy of your personal data (access)",
-            intro=(
-                "I can file a request for a copy of the personal data KONE holds about you. The privacy "
-                "statement does not list this right by name, but the privacy team will handle your request "
-                "under the data protection law that applies to you."
-            ),
-            fields=(
-                FieldSpec(
-                    "scope",
-                    "choice",
-                    "Which data would you like a copy of?",
-                    "Data requested",
-                    choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
-                ),
-                FieldSpec(
-                    "scope_detail",
-                    "text",
-                    "Which data would you like a copy of?",
-                    "Data requested (details)",
-                    min_chars=3,
-                    when=("scope", "specific"),
-                ),
-            ),
-        ),
-        FlowSpec(
-            type="portability",
-            label="Portability (machine-readable copy)",
-            start_label="Export my data",
-            title="a data portability request (a machine-readable copy)",
-            intro=(
-                "I can file a request for your personal data in a machine-readable format. The privacy "
-                "statement does not list this right by name, but the privacy team will handle your request "
-                "under the data protection law that applies to you."
-            ),
-            fields=(
-                FieldSpec(
-                    "scope",
-                    "choice",
-                    "Which data should be exported?",
-                    "Data to export",
-                    choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
-                ),
-                FieldSpec(
-                    "scope_detail",
-                    "text",
-                    "Which data should be exported?",
-                    "Data to export (details)",
-                    min_chars=3,
-                    when=("scope", "specific"),
-                ),
-                FieldSpec(
-                    "format",
-                    "choice",
-                    "Which format would suit you?",
-                    "Format",
-                    choices_of(("csv", "CSV (spreadsheet)"), ("json", "JSON")),
-                ),
-            ),
-        ),
-        # Not requests: the requester's own tickets, and withdrawing one of them.
-        FlowSpec(
-            type="status",
-            title="a look-up of your requests",
-            intent="ticket_status",
-            completion="status",
-            intro="I'll look up your requests.",
-            intro_unverified="I'll look up your requests once I've confirmed who you are.",
-            fields=(),
-        ),
-        FlowSpec(
-            type="withdraw",
-            title="the withdrawal of a request",
-            intent="cancel",
-            completion="withdraw",
-            intro="",
-            fields=(
-                FieldSpec(
-                    "reference",
-                    "text",
-                    "Which request should I withdraw? Please type its reference (like PRV-AB12-CD34).",
-                    "Reference",
-                    reference=True,
-                ),
-            ),
-        ),
-        # An answer to the privacy team's question on one of the requester's own tickets.
-        FlowSpec(
-            type="reply",
-            title="an answer to the privacy team",
-            intent="ticket_status",
-            completion="reply",
-            intro="",
-            fields=(
-                FieldSpec(
-                    "reference",
-                    "text",
-                    "Which request are you answering? Please type its reference (like PRV-AB12-CD34).",
-                    "Reference",
-                    reference=True,
-                ),
-                FieldSpec(
-                    "message",
-                    "text",
-                    "What is your answer? I'll add it to your request and let the privacy team know.",
-                    "Answer",
-                    max_chars=2000,
-                    after_identity=True,
-                    verbatim=True,
-                ),
-            ),
-        ),
-    )
-}
+    ),
+)
 
 # Identity fields every request collects after its own fields (skipped when already known).
 NAME = FieldSpec("name", "text", "What is your full name?", "Name", min_chars=2, max_chars=200)
