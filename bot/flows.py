@@ -32,6 +32,15 @@ __all__ = [
 ]  # re-exported: the catalogue's vocabulary
 
 
+def _scope(question: str, label: str) -> tuple[FieldSpec, FieldSpec]:
+    """All data or only some, and which (access and portability ask the same two things)."""
+    everything = choices_of(("everything", "All my personal data"), ("specific", "Only specific data"))
+    return (
+        FieldSpec("scope", "choice", question, label, everything),
+        FieldSpec("scope_detail", "text", question, f"{label} (details)", min_chars=3, when=("scope", "specific")),
+    )
+
+
 def _catalogue(*specs: FlowSpec) -> dict[str, FlowSpec]:
     """The flows by type; a type written twice is a mistake, not an override."""
     flows = {spec.type: spec for spec in specs}
@@ -208,23 +217,7 @@ FLOWS: dict[str, FlowSpec] = _catalogue(
             "under the data protection law that applies to you."
         ),
         next_steps=("The privacy team will prepare your copy and send you a download link that only you can use."),
-        fields=(
-            FieldSpec(
-                "scope",
-                "choice",
-                "Which data would you like a copy of?",
-                "Data requested",
-                choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
-            ),
-            FieldSpec(
-                "scope_detail",
-                "text",
-                "Which data would you like a copy of?",
-                "Data requested (details)",
-                min_chars=3,
-                when=("scope", "specific"),
-            ),
-        ),
+        fields=(*_scope("Which data would you like a copy of?", "Data requested"),),
     ),
     FlowSpec(
         type="portability",
@@ -238,21 +231,7 @@ FLOWS: dict[str, FlowSpec] = _catalogue(
         ),
         next_steps=("The privacy team will prepare the export and send you a download link that only you can use."),
         fields=(
-            FieldSpec(
-                "scope",
-                "choice",
-                "Which data should be exported?",
-                "Data to export",
-                choices_of(("everything", "All my personal data"), ("specific", "Only specific data")),
-            ),
-            FieldSpec(
-                "scope_detail",
-                "text",
-                "Which data should be exported?",
-                "Data to export (details)",
-                min_chars=3,
-                when=("scope", "specific"),
-            ),
+            *_scope("Which data should be exported?", "Data to export"),
             FieldSpec(
                 "format",
                 "choice",
