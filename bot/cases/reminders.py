@@ -146,22 +146,14 @@ def send_digest(session: Session, *, now: datetime, policy: ReminderPolicy) -> b
     except IntegrityError:
         return False
     notice = digest(digest_figures(session, today=today), public_url=policy.public_url)
-    if policy.agent_channel:
+    recipients = [("slack", policy.agent_channel)] if policy.agent_channel else []
+    recipients += [("email", admin.email) for admin in admins(session, digest_only=True)]
+    for channel, recipient in recipients:
         enqueue(
             session,
-            channel="slack",
+            channel=channel,
             kind="agent_digest",
-            recipient=policy.agent_channel,
-            subject=notice.subject,
-            body=notice.body,
-            now=now,
-        )
-    for admin in admins(session, digest_only=True):
-        enqueue(
-            session,
-            channel="email",
-            kind="agent_digest",
-            recipient=admin.email,
+            recipient=recipient,
             subject=notice.subject,
             body=notice.body,
             now=now,

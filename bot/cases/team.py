@@ -27,10 +27,10 @@ def tell_team(
     assignee = session.get(Agent, ticket.assignee_id) if ticket.assignee_id else None
     payload = {"reference": ticket.reference, "type": ticket.type}
 
-    def mail(to: str) -> OutboxMessage:
+    def send(channel: str, to: str) -> OutboxMessage:
         return enqueue(
             session,
-            channel="email",
+            channel=channel,
             kind=kind,
             recipient=to,
             subject=notice.subject,
@@ -41,19 +41,7 @@ def tell_team(
         )
 
     if assignee is not None and assignee.active:
-        return [mail(assignee.email)]
+        return [send("email", assignee.email)]
     if agent_channel:
-        return [
-            enqueue(
-                session,
-                channel="slack",
-                kind=kind,
-                recipient=agent_channel,
-                subject=notice.subject,
-                body=notice.body,
-                now=now,
-                ticket_id=ticket.id,
-                payload=payload,
-            )
-        ]
-    return [mail(admin.email) for admin in admins(session)]
+        return [send("slack", agent_channel)]
+    return [send("email", admin.email) for admin in admins(session)]
