@@ -115,9 +115,13 @@ class MailTemplates:
         html = self._html.get_template(f"{name}.html").render(values)
         return Email(text=re.sub(r"\n{3,}", "\n\n", text).strip() + "\n", html=html)
 
-    def render_message(self, message: OutboxMessage) -> Email:
-        """The e-mail of an outbox message, from what it is about (`payload["mail"]`) and its body."""
-        context: dict[str, Any] = dict((message.payload or {}).get("mail") or {})
+    def render_message(self, message: OutboxMessage) -> Email | None:
+        """The e-mail of an outbox message to a requester, from what it is about (`payload["mail"]`)
+        and its body; None for e-mails to the team (their plain body is the whole message)."""
+        mail = (message.payload or {}).get("mail")
+        if message.kind not in KINDS and not isinstance(mail, dict):
+            return None
+        context: dict[str, Any] = dict(mail or {})
         context.setdefault("body", message.body)
         if message.kind == "verification_code":
             found = _CODE.search(message.body)

@@ -35,7 +35,7 @@ class Rendered(Protocol):
     def html(self) -> str: ...
 
 
-Renderer = Callable[[OutboxMessage], Rendered]
+Renderer = Callable[[OutboxMessage], Rendered | None]  # None: send the plain body as it is
 
 
 class SmtpMailer:
@@ -74,10 +74,10 @@ class SmtpMailer:
         email["From"] = self.mail_from
         email["To"] = ascii_email(message.recipient)  # müller.de → xn--mller-kva.de: any server takes it
         email["Subject"] = message.subject
-        if self.render is None:
+        rendered = self.render(message) if self.render is not None else None
+        if rendered is None:
             email.set_content(message.body)
         else:
-            rendered = self.render(message)
             email.set_content(rendered.text)
             email.add_alternative(rendered.html, subtype="html")
         try:

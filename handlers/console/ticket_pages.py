@@ -169,7 +169,8 @@ def _confirm_page(
     email = notice is not None and notice.channel == "email"
     text = ""
     if notice is not None:
-        text = services.mail.render_message(notice).text if email and services.mail else notice.body
+        rendered = services.mail.render_message(notice) if email and services.mail else None
+        text = rendered.text if rendered is not None else notice.body
     return page(
         request,
         "confirm.html",

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from bot.cases.casework import perform_action
-from bot.cases.emails import KINDS, SIGNATURE, TEMPLATE_DIR, Contact, MailTemplates
+from bot.cases.emails import KINDS, SIGNATURE, TEMPLATE_DIR, Contact, Email, MailTemplates
 from bot.cases.messages import write_to_requester
 from bot.cases.notices import COMPLAINT_NOTICE
 from bot.store.mail import SmtpMailer
@@ -116,6 +116,12 @@ def _queued(services: Any) -> list[OutboxMessage]:
         return list(session.exec(select(OutboxMessage).order_by(col(OutboxMessage.id))))
 
 
+def _rendered(services: Any, message: OutboxMessage) -> Email:
+    rendered: Email | None = services.mail.render_message(message)
+    assert rendered is not None, message.kind
+    return rendered
+
+
 def test_what_the_lifecycle_queues_renders_with_its_template(make_services: Any) -> None:
     services = make_services()
     agent_id = add_agent(services, "maria@example.com", "maria-password-123")
@@ -135,18 +141,19 @@ def test_what_the_lifecycle_queues_renders_with_its_template(make_services: Any)
     messages = {m.kind: m for m in _queued(services)}
     assert set(messages) == {"extended", "completed", "team_message", "rejected"}
     assert services.mail is not None
-    extended = services.mail.render_message(messages["extended"])
+    extended = _rendered(services, messages["extended"])
     assert "Hello Alice Example," in extended.text and "Three subsidiaries to ask." in extended.text
     assert "moves from 2026-04-10 to 2026-05-10" in extended.text  # one month: the default extension
-    completed = services.mail.render_message(messages["completed"])
+    completed = _rendered(services, messages["completed"])
     assert "Everything is deleted." in completed.text and "Due date" not in completed.text
-    assert "Who are you?" in services.mail.render_message(messages["team_message"]).html
-    rejected = services.mail.render_message(messages["rejected"])
+    assert "Who are you?" in _rendered(services, messages["team_message"]).html
+    rejected = _rendered(services, messages["rejected"])
     assert "Hello Bob Berg," in rejected.text and COMPLAINT_NOTICE in rejected.text
     code = OutboxMessage(
         channel="email", kind="verification_code", recipient="a@example.com", body="Your verification code is 654321."
     )
-    assert "654321" in services.mail.render_message(code).html
+    rendered = services.mail.render_message(code)
+    assert rendered is not None and "654321" in rendered.html
 
 
 def test_smtp_sends_the_text_and_the_html_part(smtp_server: Any) -> None:
@@ -165,3 +172,20 @@ def test_smtp_sends_the_text_and_the_html_part(smtp_server: Any) -> None:
     assert received.get_content_type() == "multipart/alternative"
     assert "More time." in text_of(received) and "More time." in html_of(received)
     assert "(the Slack text)" not in text_of(received)
+
+
+def test_e_mails_to_the_team_stay_plain_text(smtp_server: Any) -> None:
+    mailer = SmtpMailer(smtp_server.url, "privacy@example.com", ca_file=smtp_server.ca_file, render=MAIL.render_message)
+    reminder = OutboxMessage(
+        channel="email",
+        kind="agent_reminder",
+        recipient="maria@example.com",
+        subject="PRV-7K3M-9QXT is due in 3 days",
+        body="Request PRV-7K3M-9QXT is due in 3 days. Open it in the console.",
+        payload={"reference": "PRV-7K3M-9QXT", "type": "deletion"},
+    )
+    assert MAIL.render_message(reminder) is None
+    mailer.send(reminder)
+    (received,) = smtp_server.inbox.wait_for("maria@example.com", subject_contains="is due in 3 days")
+    assert received.get_content_type() == "text/plain"
+    assert text_of(received).strip() == reminder.body and "Hello" not in text_of(received)
