@@ -5,22 +5,25 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 from sqlmodel import col, func, select
 
-from bot.access.agents import list_agents
+from bot.access.agents import actor_for, list_agents
 from bot.cases.casework import AGENT_ACTIONS, CaseFile, add_note, case_record, load_case, perform_action
 from bot.cases.exports import EXTENSIONS, ExportPolicy, remove_files, revoke_export
+from bot.cases.lifecycle import ActionRequest, apply_action
 from bot.cases.messages import write_to_requester
+from bot.cases.notices import Download
 from bot.cases.queue import urgency
 from bot.cases.readable import actor_label, describe_event, request_items, status_change, transcript_view
-from bot.cases.tickets import EXPORT_TYPES, OPEN_STATUSES
+from bot.cases.tickets import EXPORT_TYPES, OPEN_STATUSES, find_ticket
 from bot.errors import InvalidInput, TransitionRefused
 from bot.store.models import OutboxMessage
+from bot.validation import clean_text
 from handlers.console.auth import ConsoleUser, ConsoleUserDep, FormUserDep
 from handlers.console.render import NO_STORE, ConsolePageRoute, page
 from handlers.deps import Services, ServicesDep
@@ -125,6 +128,7 @@ def ticket_record(reference: str, services: ServicesDep, user: ConsoleUserDep) -
 
 # They close the ticket and tell the requester: the agent sees the notice (of this kind) first.
 CONFIRMED = {"complete": "completed", "reject": "rejected"}
+EXPORT_LINK_PLACEHOLDER = "[the download link: made when you upload the file]"
 
 
 class _Rollback(Exception):
@@ -138,14 +142,24 @@ def _parse_months(months: str) -> int | None:
         raise InvalidInput("An extension is one or two months.") from None
 
 
-def _dry_run(services: Services, user: ConsoleUser, reference: str, **fields: Any) -> OutboxMessage | None:
+def _dry_run(
+    services: Services, user: ConsoleUser, reference: str, *, export: bool = False, **fields: Any
+) -> OutboxMessage | None:
     """Apply the action in a transaction that is rolled back, and return (a copy of) the notice it
-    would queue: the preview is exactly what the requester will receive."""
+    would queue: the preview is exactly what the requester will receive. Completing with an export
+    previews the link as a placeholder: it exists only once the file is uploaded."""
     found: list[OutboxMessage] = []
+    now = services.clock()
     try:
         with services.db.write() as session:
             last = session.exec(select(func.max(OutboxMessage.id))).one() or 0
-            ticket = perform_action(session, reference=reference, actor=user.agent, now=services.clock(), **fields)
+            if export:
+                ticket = find_ticket(session, reference, lock=True)
+                link = Download(EXPORT_LINK_PLACEHOLDER, now + timedelta(days=services.settings.EXPORT_LINK_DAYS))
+                request = ActionRequest("complete", note=clean_text(fields.get("note") or ""), download=link)
+                apply_action(session, ticket, request, actor=actor_for(user.agent), now=now)
+            else:
+                ticket = perform_action(session, reference=reference, actor=user.agent, now=now, **fields)
             queued = session.exec(
                 select(OutboxMessage).where(
                     OutboxMessage.ticket_id == ticket.id,
@@ -162,7 +176,14 @@ def _dry_run(services: Services, user: ConsoleUser, reference: str, **fields: An
 
 
 def _confirm_page(
-    request: Request, services: Services, user: ConsoleUser, reference: str, notice: OutboxMessage | None, **form: str
+    request: Request,
+    services: Services,
+    user: ConsoleUser,
+    reference: str,
+    notice: OutboxMessage | None,
+    *,
+    upload: bool = False,
+    **form: str,
 ) -> Response:
     with services.db.read() as session:
         case = load_case(session, reference)
@@ -181,6 +202,10 @@ def _confirm_page(
         by_email=email,
         text=text,
         form=form,
+        upload=upload,
+        export_accept=",".join(f".{EXTENSIONS[t]}" for t in services.settings.EXPORT_CONTENT_TYPES),
+        export_kinds=", ".join(EXTENSIONS[t].upper() for t in services.settings.EXPORT_CONTENT_TYPES),
+        export_max_mb=services.settings.EXPORT_MAX_MB,
     )
 
 
@@ -213,8 +238,12 @@ def ticket_action(
         if action in CONFIRMED and confirm == "edit":
             return render_ticket(request, services, user, reference, failed=failed)
         if action in CONFIRMED and confirm != "yes":
-            notice = _dry_run(services, user, reference, **fields)
-            return _confirm_page(request, services, user, reference, notice, action=action, note=note, reason=reason)
+            with services.db.read() as session:
+                upload = action == "complete" and find_ticket(session, reference).type in EXPORT_TYPES
+            notice = _dry_run(services, user, reference, export=upload, **fields)
+            return _confirm_page(
+                request, services, user, reference, notice, upload=upload, action=action, note=note, reason=reason
+            )
         with services.db.write() as session:
             ticket = perform_action(session, reference=reference, actor=user.agent, now=services.clock(), **fields)
             reference = ticket.reference

@@ -128,3 +128,19 @@ def test_the_queue_shows_what_each_request_asks_and_keeps_itself_current(agent_w
 def test_the_sign_in_page_shows_no_shell_command(web: TestClient) -> None:
     page = web.get("/console/login").text
     assert "privacy-bot" not in page and "<code>" not in page and "Ask an administrator" in page
+
+
+def test_completing_with_an_export_previews_the_notice_before_the_upload(agent_web: TestClient, services: Any) -> None:
+    reference = add_ticket(services, type="access")
+    console_act(agent_web, reference, action="start")
+    page = agent_web.get(f"/console/tickets/{reference}").text
+    assert "Complete…" in page and 'type="file"' not in page.split("Complete with the export")[1].split("</div>")[0]
+    preview = _post(agent_web, reference, action="complete", note="Here is everything we hold.")
+    assert (
+        preview.status_code == 200 and "Upload and complete" in preview.text and "Send and complete" not in preview.text
+    )
+    assert "Here is everything we hold." in preview.text and "made when you upload the file" in preview.text
+    assert 'action="/console/tickets/' + reference + '/export"' in preview.text
+    assert ticket_of(services, reference).status == "in_progress" and _outbox(services) == []
+    empty = _post(agent_web, reference, action="complete", note="  ")
+    assert empty.status_code == 422 and "resolution note" in empty.text
