@@ -21,6 +21,7 @@ from bot.access.ratelimit import RateLimiter
 from bot.answering.answers import Answerer, LlmPhraser
 from bot.answering.decision import Decider
 from bot.answering.intents import IntentClassifier
+from bot.cases.emails import Contact, MailTemplates
 from bot.cases.exports import ExportPolicy
 from bot.cases.reminders import ReminderPolicy
 from bot.cases.scheduler import Scheduler
@@ -51,6 +52,7 @@ from handlers.web import router as web_router
 from handlers.widget import router as widget_router
 from knowledge.ingest import collection_name
 from knowledge.service import KnowledgeBase
+from knowledge.statement import Statement
 
 log = logging.getLogger("helpdesk")
 MAX_BODY_BYTES = 256 * 1024
@@ -76,8 +78,9 @@ def build_services(
         settings, embeddings=embeddings, chat_model=chat_model, knowledge=knowledge, metrics=metrics
     )
     statement = knowledge.statement
+    mail = requester_mail(statement)
     if senders is None:
-        senders = {"email": _mailer(settings)}
+        senders = {"email": _mailer(settings, mail)}
         # Channel senders (e.g. Slack DMs) are added here when their channel is configured.
         if settings.SLACK_BOT_TOKEN:
             senders["slack"] = SlackSender.from_settings(settings)
@@ -109,6 +112,7 @@ def build_services(
         db_ready=db_ready,
         metrics=metrics,
         scheduler=build_scheduler(settings, db, clock=clock, on_queued=outbox.kick),
+        mail=mail,
     )
     if owns_embeddings:  # parts a caller passed in are the caller's to close
         services.closers.append(knowledge.embeddings.close)
@@ -136,7 +140,13 @@ def build_scheduler(
     )
 
 
-def _mailer(settings: Settings) -> Sender:
+def requester_mail(statement: Statement) -> MailTemplates:
+    """The requester e-mails' templates, with the contact route of Section 1 of the statement."""
+    section = statement.section("1")
+    return MailTemplates(Contact.from_section(section.text if section else ""))
+
+
+def _mailer(settings: Settings, mail: MailTemplates) -> Sender:
     if not settings.SMTP_URL:
         return LogMailer()
     return SmtpMailer(
@@ -144,6 +154,7 @@ def _mailer(settings: Settings) -> Sender:
         settings.MAIL_FROM,
         allow_plaintext=settings.SMTP_ALLOW_PLAINTEXT,
         ca_file=settings.SMTP_CA_FILE,
+        render=mail.render_message,
     )
 
 

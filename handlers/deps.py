@@ -10,6 +10,7 @@ from typing import Annotated, Any
 from fastapi import Depends, Request
 
 from bot.access.ratelimit import RateLimiter
+from bot.cases.emails import MailTemplates
 from bot.cases.scheduler import Scheduler
 from bot.conversation.engine import Engine
 from bot.settings import Settings
@@ -30,6 +31,7 @@ class Services:
     db_ready: bool = False
     metrics: Any = None  # handlers.ops.metrics.Metrics when METRICS is on
     scheduler: Scheduler | None = None  # reminders and the digest (started with the app)
+    mail: MailTemplates | None = None  # the requester e-mails' templates (previews in the console)
     extras: dict[str, Any] = field(default_factory=dict)  # channel-specific parts (Slack app, ...)
     closers: list[Callable[[], None]] = field(default_factory=list)  # run at shutdown (what was built here)
 

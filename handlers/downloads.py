@@ -112,6 +112,7 @@ def send_code(
                 body=notice.body,
                 now=now,
                 ticket_id=ticket.id,
+                payload={"mail": notice.mail},
             )
             masked, reference = mask_email(ticket.requester_email), ticket.reference
     except RateLimited as exc:

@@ -28,6 +28,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+def text_of(message: EmailMessage) -> str:
+    """The plain-text part of an e-mail (the whole body of a single-part one)."""
+    part = message.get_body(preferencelist=("plain",))
+    assert part is not None, "the e-mail has no plain-text part"
+    return str(part.get_content())
+
+
+def html_of(message: EmailMessage) -> str:
+    """The HTML part of an e-mail."""
+    part = message.get_body(preferencelist=("html",))
+    assert part is not None, "the e-mail has no HTML part"
+    return str(part.get_content())
+
+
 class Inbox:
     """aiosmtpd handler: stores parsed messages; tests wait for the ones they expect."""
 
@@ -61,7 +75,7 @@ class Inbox:
 
     def code_for(self, address: str, *, timeout: float = 15.0, nth: int = 1) -> str:
         messages = self.wait_for(address, subject_contains="code", count=nth, timeout=timeout)
-        body = messages[nth - 1].get_content()
+        body = text_of(messages[nth - 1])
         match = re.search(r"\b(\d{6})\b", body)
         assert match, body
         return match.group(1)

@@ -4,7 +4,8 @@ dates, audit events); `lifecycle` says which action is allowed when and who hear
 to the requester and their answers back; `exports` answers access and portability requests with a
 file behind a requester-only link; `reminders` and `scheduler` keep the deadlines (one runner
 across processes); `reports` measures the team; `queue` lists, filters and exports tickets;
-`purge` applies the retention policy. The words of casework's notices are in `notices`.
+`purge` applies the retention policy. The words of casework's notices are in `notices`, the
+requester e-mails' templates in `emails` (templates/mail/), the case file in words in `readable`.
 """
 
 from bot.cases.casework import CaseFile, add_note, load_case, perform_action

@@ -23,11 +23,6 @@ from bot.validation import clean_text
 AGENT_ACTIONS = ("assign", "start", "extend", "complete", "reject")  # "withdraw" is the requester's
 MAX_NOTE_CHARS = 5000
 MAX_TEXT_CHARS = 5000
-VERIFICATION_LABELS = {
-    "signed_identity": "Signed-in portal identity (host-signed)",
-    "email_code": "Six-digit code sent to the e-mail address",
-    "slack": "Slack account (workspace profile)",
-}
 
 
 @dataclass(frozen=True)

@@ -29,7 +29,7 @@ from sqlmodel import Session, col, select
 
 from bot.access.agents import actor_for
 from bot.cases.lifecycle import ActionRequest, apply_action
-from bot.cases.notices import download_ready, new_copy
+from bot.cases.notices import Download, new_copy
 from bot.cases.tickets import EXPORT_TYPES, find_ticket, record_event
 from bot.errors import InvalidInput, LinkGone, LinkNotFound, TransitionRefused
 from bot.flows import TYPE_LABELS
@@ -218,15 +218,14 @@ def complete_with_export(
     url = policy.link(secret)
     if completing:
         request = ActionRequest(
-            "complete",
-            note=text,
-            download=download_ready(ticket, url=url, expires_at=export.expires_at),
-            export=_detail(export),
+            "complete", note=text, download=Download(url, export.expires_at), export=_detail(export)
         )
         apply_action(session, ticket, request, actor=actor_for(agent), now=now)
     else:
         notice = new_copy(ticket, url=url, expires_at=export.expires_at, note=text or None)
-        notify_requester(session, ticket, kind="new_export", subject=notice.subject, body=notice.body, now=now)
+        notify_requester(
+            session, ticket, kind="new_export", subject=notice.subject, body=notice.body, now=now, mail=notice.mail
+        )
         record_event(session, ticket, actor=actor_for(agent), action="export_uploaded", at=now, detail=_detail(export))
     return ticket, export
 

@@ -12,22 +12,12 @@ from typing import Any
 
 from sqlmodel import Session
 
+from bot.cases.notices import REJECTION_REASONS, Download, Notice, completed, extended, rejected, withdrawn
 from bot.cases.tickets import EXPORT_TYPES, OPEN_STATUSES, STATUS_LABELS, add_months, record_event
 from bot.errors import InvalidInput, TransitionRefused
-from bot.flows import TYPE_LABELS
 from bot.store.models import Agent, Ticket
 from bot.store.outbox import notify_requester
 
-REJECTION_REASONS = {
-    "manifestly_unfounded": "the request is manifestly unfounded",
-    "excessive": "the request is excessive",
-    "identity_not_verified": "we could not verify your identity",
-    "other": "of the reason given below",
-}
-COMPLAINT_NOTICE = (
-    "If you disagree with this decision, you have the right to lodge a complaint with your local "
-    "data protection authority."
-)
 ACTIONS = ("assign", "start", "extend", "complete", "reject", "withdraw")
 
 
@@ -40,9 +30,9 @@ class ActionRequest:
     reason: str | None = None
     months: int | None = None
     assignee: Agent | None = None
-    # Completing an access or portability request: the paragraph with the download link, and what
-    # the audit event records of the file (bot.cases.exports builds both).
-    download: str | None = None
+    # Completing an access or portability request: the download link, and what the audit event
+    # records of the file (bot.cases.exports builds both).
+    download: Download | None = None
     export: dict[str, Any] | None = None
 
 
@@ -70,13 +60,13 @@ def apply_action(session: Session, ticket: Ticket, request: ActionRequest, *, ac
     return ticket
 
 
+def _tell(session: Session, ticket: Ticket, kind: str, notice: Notice, now: datetime) -> None:
+    notify_requester(session, ticket, kind=kind, subject=notice.subject, body=notice.body, now=now, mail=notice.mail)
+
+
 def _require_open(ticket: Ticket, action: str) -> None:
     if ticket.status not in OPEN_STATUSES:
         raise TransitionRefused(f"Cannot {action} ticket {ticket.reference}: it is already {_status(ticket)}.")
-
-
-def _type(ticket: Ticket) -> str:
-    return TYPE_LABELS.get(ticket.type, ticket.type)
 
 
 def _status(ticket: Ticket) -> str:
@@ -109,7 +99,7 @@ def _extend(session: Session, ticket: Ticket, request: ActionRequest, now: datet
         raise TransitionRefused(
             f"Ticket {ticket.reference} is past its due date ({ticket.due_date}); it can no longer be extended."
         )
-    months = request.months if request.months is not None else 2
+    months = request.months if request.months is not None else 1
     if months not in (1, 2):
         raise InvalidInput("An extension is one or two months.")
     reason = (request.reason or "").strip()
@@ -118,18 +108,7 @@ def _extend(session: Session, ticket: Ticket, request: ActionRequest, now: datet
     old_due = ticket.due_date
     ticket.due_date = add_months(ticket.due_date, months)
     ticket.extended_at, ticket.extension_months, ticket.extension_reason = now, months, reason
-    notify_requester(
-        session,
-        ticket,
-        kind="extended",
-        now=now,
-        subject=f"Your privacy request {ticket.reference} needs more time",
-        body=(
-            f"We need more time to handle your request {ticket.reference} "
-            f"({TYPE_LABELS.get(ticket.type, ticket.type)}).\n\n"
-            f"Reason: {reason}\n\nThe new due date is {ticket.due_date.isoformat()} (it was {old_due.isoformat()})."
-        ),
-    )
+    _tell(session, ticket, "extended", extended(ticket, reason=reason, old_due=old_due), now)
     return {
         "months": months,
         "reason": reason,
@@ -152,15 +131,7 @@ def _complete(session: Session, ticket: Ticket, request: ActionRequest, now: dat
             "(a file saying that no data is held is an export too)."
         )
     ticket.status, ticket.closed_at, ticket.resolution = "completed", now, note
-    body = f"Your request {ticket.reference} ({_type(ticket)}) has been completed.\n\n{note}"
-    notify_requester(
-        session,
-        ticket,
-        kind="completed",
-        now=now,
-        subject=f"Your privacy request {ticket.reference} is complete",
-        body=f"{body}\n\n{request.download}" if request.download else body,
-    )
+    _tell(session, ticket, "completed", completed(ticket, note=note, download=request.download), now)
     return {"resolution": note, **({"export": request.export} if request.export else {})}
 
 
@@ -174,42 +145,14 @@ def _reject(session: Session, ticket: Ticket, request: ActionRequest, now: datet
         raise InvalidInput("Explain the reason when it is 'other'.")
     ticket.status, ticket.closed_at = "rejected", now
     ticket.rejection_code, ticket.rejection_reason = code, note or None
-    explanation = f"We are unable to fulfil your request because {REJECTION_REASONS[code]}."
-    notify_requester(
-        session,
-        ticket,
-        kind="rejected",
-        now=now,
-        subject=f"Your privacy request {ticket.reference} was declined",
-        body="\n\n".join(
-            filter(
-                None,
-                [
-                    f"Your request {ticket.reference} ({TYPE_LABELS.get(ticket.type, ticket.type)}) was declined.",
-                    explanation,
-                    note,
-                    COMPLAINT_NOTICE,
-                ],
-            )
-        ),
-    )
+    _tell(session, ticket, "rejected", rejected(ticket, code=code, note=note), now)
     return {"reason": code, "note": note}
 
 
 def _withdraw(session: Session, ticket: Ticket, request: ActionRequest, now: datetime) -> dict[str, Any]:
     _require_open(ticket, "withdraw")
     ticket.status, ticket.closed_at = "withdrawn", now
-    notify_requester(
-        session,
-        ticket,
-        kind="withdrawn",
-        now=now,
-        subject=f"Your privacy request {ticket.reference} was withdrawn",
-        body=(
-            f"As you asked, your request {ticket.reference} ({_type(ticket)}) has been withdrawn. "
-            "Nothing more will be done with it."
-        ),
-    )
+    _tell(session, ticket, "withdrawn", withdrawn(ticket), now)
     return {}
 
 

@@ -62,7 +62,9 @@ def write_to_requester(
     ticket.updated_at = now
     session.add(ticket)
     notice = team_message(ticket, body, expects_reply=expects_reply, by_slack=by_slack)
-    notify_requester(session, ticket, kind="team_message", subject=notice.subject, body=notice.body, now=now)
+    notify_requester(
+        session, ticket, kind="team_message", subject=notice.subject, body=notice.body, now=now, mail=notice.mail
+    )
     record_event(
         session,
         ticket,

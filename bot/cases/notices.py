@@ -1,6 +1,7 @@
-"""The words of casework's notifications, one function per kind of message (so each can become a
-template later): to the requester (a message from the privacy team, a download link, a download
-code) and to the team (an answer came in, a deadline is near, the daily digest).
+"""The words of casework's notifications, one function per kind of message: to the requester (an
+extension, the outcome, a message from the privacy team, a download link or code) and to the team
+(an answer came in, a deadline is near, the daily digest). A requester's e-mail is rendered from
+its template (bot.cases.emails) with the `mail` of its notice; the plain body goes to Slack.
 
 Texts to the team never carry the requester's name, e-mail or words: they name the ticket and
 link to the console, where access is controlled and logged.
@@ -8,19 +9,43 @@ link to the console, where access is controlled and logged.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 from urllib.parse import quote
 
 from bot.flows import TYPE_LABELS
 from bot.store.models import Ticket
 from bot.validation import mask_email
 
+REJECTION_REASONS = {
+    "manifestly_unfounded": "the request is manifestly unfounded",
+    "excessive": "the request is excessive",
+    "identity_not_verified": "we could not verify your identity",
+    "other": "of the reason given below",
+}
+COMPLAINT_NOTICE = (
+    "If you disagree with this decision, you have the right to lodge a complaint with your local "
+    "data protection authority."
+)
+
 
 @dataclass(frozen=True)
 class Notice:
+    """A message: its subject and plain body (a Slack DM, the team's e-mails) and, for a requester's
+    e-mail, what its template says beyond the ticket itself (`mail`, rendered by bot.cases.emails)."""
+
     subject: str
     body: str
+    mail: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Download:
+    """The link that hands the requester their copy, and until when it works."""
+
+    url: str
+    expires_at: datetime
 
 
 def console_link(public_url: str, reference: str) -> str:
@@ -58,7 +83,19 @@ def team_message(ticket: Ticket, text: str, *, expects_reply: bool, by_slack: bo
     )
     if expects_reply:
         body += f"\n\nYour request's due date stays {ticket.due_date.isoformat()}."
-    return Notice(f"{what.capitalize()} about your privacy request {ticket.reference}", body)
+    return Notice(
+        f"{what.capitalize()} about your privacy request {ticket.reference}",
+        body,
+        {"text": text, "expects_reply": expects_reply},
+    )
+
+
+def _download_mail(ticket: Ticket, download: Download) -> dict[str, Any]:
+    return {
+        "download_url": download.url,
+        "download_expires": f"{download.expires_at:%Y-%m-%d %H:%M} UTC",
+        "masked_email": mask_email(ticket.requester_email),
+    }
 
 
 def download_ready(ticket: Ticket, *, url: str, expires_at: datetime) -> str:
@@ -79,7 +116,11 @@ def new_copy(ticket: Ticket, *, url: str, expires_at: datetime, note: str | None
         note or "",
         download_ready(ticket, url=url, expires_at=expires_at),
     ]
-    return Notice(f"A new copy of your data for request {ticket.reference}", "\n\n".join(p for p in parts if p))
+    return Notice(
+        f"A new copy of your data for request {ticket.reference}",
+        "\n\n".join(p for p in parts if p),
+        {"note": note or "", **_download_mail(ticket, Download(url, expires_at))},
+    )
 
 
 def download_code(code: str, reference: str) -> Notice:
@@ -88,6 +129,58 @@ def download_code(code: str, reference: str) -> Notice:
         f"Your code to download the data of request {reference}",
         f"Your code is {code}.\n\nIt expires in 10 minutes. If you did not try to download your data, you can "
         "ignore this e-mail: without the code the link is useless.",
+        {"reference": reference},
+    )
+
+
+def extended(ticket: Ticket, *, reason: str, old_due: date) -> Notice:
+    """The due date moved (once, by one or two months), with the agent's reason."""
+    return Notice(
+        f"Your privacy request {ticket.reference} needs more time",
+        f"We need more time to handle your request {ticket.reference} ({_type(ticket)}).\n\n"
+        f"Reason: {reason}\n\nThe new due date is {ticket.due_date.isoformat()} (it was {old_due.isoformat()}).",
+        {"reason": reason, "old_due_date": old_due.isoformat(), "new_due_date": ticket.due_date.isoformat()},
+    )
+
+
+def completed(ticket: Ticket, *, note: str, download: Download | None = None) -> Notice:
+    """The request is done: the agent's resolution note (and, for a copy of the data, its link)."""
+    body = f"Your request {ticket.reference} ({_type(ticket)}) has been completed.\n\n{note}"
+    mail: dict[str, Any] = {"note": note, "show_due": False}
+    if download is not None:
+        body += "\n\n" + download_ready(ticket, url=download.url, expires_at=download.expires_at)
+        mail.update(_download_mail(ticket, download))
+    return Notice(f"Your privacy request {ticket.reference} is complete", body, mail)
+
+
+def rejected(ticket: Ticket, *, code: str, note: str) -> Notice:
+    """The request is declined: why, and the right to complain to a data-protection authority."""
+    explanation = REJECTION_REASONS.get(code, REJECTION_REASONS["other"])
+    body = "\n\n".join(
+        filter(
+            None,
+            [
+                f"Your request {ticket.reference} ({_type(ticket)}) was declined.",
+                f"We are unable to fulfil your request because {explanation}.",
+                note,
+                COMPLAINT_NOTICE,
+            ],
+        )
+    )
+    return Notice(
+        f"Your privacy request {ticket.reference} was declined",
+        body,
+        {"explanation": explanation, "note": note, "show_due": False},
+    )
+
+
+def withdrawn(ticket: Ticket) -> Notice:
+    """The requester withdrew the request."""
+    return Notice(
+        f"Your privacy request {ticket.reference} was withdrawn",
+        f"As you asked, your request {ticket.reference} ({_type(ticket)}) has been withdrawn. "
+        "Nothing more will be done with it.",
+        {"show_due": False},
     )
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, false
 from sqlmodel import Session, col, func, or_, select
 
+from bot.cases.readable import CHANNEL_LABELS, REJECTION_TITLES, VERIFICATION_LABELS, request_content
 from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS
 from bot.errors import InvalidInput
 from bot.flows import TYPE_LABELS
@@ -224,27 +225,29 @@ def ticket_load(session: Session, *, today: date) -> TicketLoad:
     return TicketLoad(open_by_status={status: by_status.get(status, 0) for status in OPEN_STATUSES}, overdue=overdue)
 
 
+# Human column names and values (labels, not codes); times to the second, in UTC.
 CSV_HEADER = [
-    "reference",
-    "type",
-    "status",
-    "channel",
-    "requester_name",
-    "requester_email",
-    "requester_company",
-    "slack_user_id",
-    "verified_via",
-    "verified_at",
-    "received_at",
-    "due_date",
-    "days_left",
-    "extended_months",
-    "extension_reason",
-    "assignee",
-    "closed_at",
-    "resolution",
-    "rejection_code",
-    "rejection_reason",
+    "Reference",
+    "Type",
+    "Request",
+    "Status",
+    "Channel",
+    "Requester name",
+    "Requester e-mail",
+    "Requester company",
+    "Slack user",
+    "Identity verified by",
+    "Verified at (UTC)",
+    "Received at (UTC)",
+    "Due date",
+    "Days left",
+    "Extended by (months)",
+    "Extension reason",
+    "Assignee",
+    "Closed at (UTC)",
+    "Resolution",
+    "Rejection reason",
+    "Rejection explanation",
 ]
 
 
@@ -256,35 +259,40 @@ def csv_safe(value: Any) -> Any:
 
 
 def _stamp(value: datetime | date | None) -> str:
-    return value.isoformat() if value is not None else ""
+    """2026-03-10 09:00:05 for a time (UTC), 2026-03-10 for a day."""
+    if value is None:
+        return ""
+    return value.strftime("%Y-%m-%d %H:%M:%S") if isinstance(value, datetime) else value.isoformat()
 
 
 def csv_rows(rows: Iterable[tuple[Ticket, str | None]], *, today: date) -> Iterator[list[Any]]:
-    """The header, then one row per ticket (never the transcript), formula-safe."""
+    """The header, then one row per ticket with what was asked (never the transcript), formula-safe."""
     yield CSV_HEADER
     for ticket, assignee in rows:
+        is_open = ticket.status in OPEN_STATUSES
         yield [
             csv_safe(v)
             for v in (
                 ticket.reference,
-                ticket.type,
-                ticket.status,
-                ticket.channel,
+                TYPE_LABELS.get(ticket.type, ticket.type),
+                request_content(ticket),
+                STATUS_LABELS.get(ticket.status, ticket.status),
+                CHANNEL_LABELS.get(ticket.channel, ticket.channel),
                 ticket.requester_name or "",
                 ticket.requester_email or "",
                 ticket.requester_company or "",
                 ticket.slack_user_id or "",
-                ticket.verified_via,
+                VERIFICATION_LABELS.get(ticket.verified_via, ticket.verified_via),
                 _stamp(ticket.verified_at),
                 _stamp(ticket.received_at),
                 _stamp(ticket.due_date),
-                days_left(ticket, today),
+                days_left(ticket, today) if is_open else "",  # a closed ticket has no deadline left
                 ticket.extension_months or "",
                 ticket.extension_reason or "",
                 assignee or "",
                 _stamp(ticket.closed_at),
                 ticket.resolution or "",
-                ticket.rejection_code or "",
+                REJECTION_TITLES.get(ticket.rejection_code or "", ticket.rejection_code or ""),
                 ticket.rejection_reason or "",
             )
         ]

@@ -6,7 +6,9 @@ import logging
 import smtplib
 import ssl
 from base64 import b64encode
+from collections.abc import Callable
 from email.message import EmailMessage
+from typing import Protocol
 from urllib.parse import unquote, urlparse
 
 from bot.store.models import OutboxMessage
@@ -23,8 +25,22 @@ class InsecureTransport(MailTransportError):
     """The server offers no TLS where it is required; retried, since a fixed server will offer it."""
 
 
+class Rendered(Protocol):
+    """An e-mail's two parts (bot.cases.emails.Email)."""
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def html(self) -> str: ...
+
+
+Renderer = Callable[[OutboxMessage], Rendered | None]  # None: send the plain body as it is
+
+
 class SmtpMailer:
-    """Sends e-mail through SMTP_URL: smtps:// is TLS from the first byte; smtp:// upgrades with
+    """Sends e-mail through SMTP_URL, as text and HTML when given a `render`er (the templates of
+    bot.cases.emails, wired by app.py): smtps:// is TLS from the first byte; smtp:// upgrades with
     STARTTLS, and refuses to go on in the clear unless `allow_plaintext` (a relay on a private
     link). Certificates and host names are always verified (the system's CAs, or `ca_file`), and
     the password is never sent without TLS."""
@@ -37,7 +53,9 @@ class SmtpMailer:
         timeout: float = 10.0,
         allow_plaintext: bool = False,
         ca_file: str | None = None,
+        render: Renderer | None = None,
     ) -> None:
+        self.render = render
         parsed = urlparse(url)
         if parsed.scheme not in ("smtp", "smtps"):
             raise ValueError("SMTP_URL must start with smtp:// or smtps://")
@@ -56,7 +74,12 @@ class SmtpMailer:
         email["From"] = self.mail_from
         email["To"] = ascii_email(message.recipient)  # müller.de → xn--mller-kva.de: any server takes it
         email["Subject"] = message.subject
-        email.set_content(message.body)
+        rendered = self.render(message) if self.render is not None else None
+        if rendered is None:
+            email.set_content(message.body)
+        else:
+            email.set_content(rendered.text)
+            email.add_alternative(rendered.html, subtype="html")
         try:
             self._send(email)
         except MailTransportError:

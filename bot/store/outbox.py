@@ -59,14 +59,36 @@ def enqueue(
     return message
 
 
+def mail_context(ticket: Ticket) -> dict[str, Any]:
+    """What every e-mail about a ticket can say: whom it greets, the reference, the type, the dates."""
+    return {
+        "name": ticket.requester_name or "",
+        "reference": ticket.reference,
+        "type": ticket.type,
+        "received": ticket.received_at.date().isoformat(),
+        "due_date": ticket.due_date.isoformat(),
+    }
+
+
 def notify_requester(
-    session: Session, ticket: Ticket, *, kind: str, subject: str, body: str, now: datetime
+    session: Session,
+    ticket: Ticket,
+    *,
+    kind: str,
+    subject: str,
+    body: str,
+    now: datetime,
+    mail: dict[str, Any] | None = None,
 ) -> OutboxMessage | None:
-    """Tell the requester by Slack DM when they came through Slack, else by e-mail."""
+    """Tell the requester by Slack DM when they came through Slack (`body`), else by e-mail, whose
+    template (bot.cases.emails) renders from the ticket's context and `mail` when it is sent."""
     by_slack = ticket.channel == "slack" and ticket.slack_user_id
     recipient = ticket.slack_user_id if by_slack else ticket.requester_email
     if not recipient:
         return None
+    payload: dict[str, Any] = {"reference": ticket.reference}
+    if not by_slack:
+        payload["mail"] = {**mail_context(ticket), **(mail or {})}
     return enqueue(
         session,
         channel="slack" if by_slack else "email",
@@ -76,7 +98,7 @@ def notify_requester(
         body=body,
         now=now,
         ticket_id=ticket.id,
-        payload={"reference": ticket.reference},
+        payload=payload,
     )
 
 

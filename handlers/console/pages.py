@@ -20,6 +20,7 @@ from bot.access.throttle import (
     sign_in_wait,
 )
 from bot.cases.queue import SORTS, STATUS_FILTERS, csv_rows, dashboard, export_tickets, list_tickets, urgency
+from bot.cases.readable import request_gist
 from bot.errors import Forbidden, RateLimited
 from bot.validation import mask_email
 from handlers.console.auth import (
@@ -40,6 +41,7 @@ router = APIRouter(route_class=ConsolePageRoute, include_in_schema=False)
 LOGIN_FAILED = "That e-mail and password do not match an active account."
 KNOWN_DEVICE_COOKIE = "console_known_device"
 KNOWN_DEVICE_DAYS = 180
+QUEUE_POLL_SECONDS = 20  # the open queue page looks for new and changed tickets this often
 
 
 def _safe_next(target: str | None) -> str:
@@ -195,7 +197,13 @@ def queue_page(request: Request, services: ServicesDep, user: ConsoleUserDep) ->
         figures = dashboard(session, now=now)
         agents = list_agents(session, active_only=True)
     rows = [
-        {"ticket": t, "assignee": email, "days_left": (t.due_date - now.date()).days, "urgency": urgency(t, now.date())}
+        {
+            "ticket": t,
+            "assignee": email,
+            "days_left": (t.due_date - now.date()).days,
+            "urgency": urgency(t, now.date()),
+            "gist": request_gist(t),
+        }
         for t, email in result.rows
     ]
     return page(
@@ -211,6 +219,7 @@ def queue_page(request: Request, services: ServicesDep, user: ConsoleUserDep) ->
         statuses=STATUS_FILTERS,
         sorts=SORTS,
         today=now.date(),
+        poll_seconds=QUEUE_POLL_SECONDS,
         page_link=lambda n: "/console/tickets?" + filter_query(queue, page=n if n != 1 else None),
         export_link="/console/tickets.csv?" + filter_query(queue, page=None),
     )

@@ -16,8 +16,8 @@ from fastapi.responses import RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from bot.cases.casework import VERIFICATION_LABELS
-from bot.cases.lifecycle import REJECTION_REASONS
+from bot.cases.notices import REJECTION_REASONS
+from bot.cases.readable import VERIFICATION_LABELS
 from bot.cases.tickets import STATUS_LABELS
 from bot.errors import HelpdeskError, NotAuthenticated
 from bot.flows import TYPE_LABELS

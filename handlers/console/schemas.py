@@ -82,7 +82,7 @@ class DashboardPublic(BaseModel):
 class ActionIn(BaseModel):
     """An action and the fields it needs.
 
-    assign: `assignee` (an agent's e-mail; omitted = yourself) · start · extend: `months` (1 or 2),
+    assign: `assignee` (an agent's e-mail; omitted = yourself) · start · extend: `months` (1 or 2; 1 when omitted),
     `reason` (told to the requester) · complete: `note` (resolution, sent to the requester) ·
     reject: `reason` (manifestly_unfounded, excessive, identity_not_verified or other) and `note`
     (required for other; sent to the requester).

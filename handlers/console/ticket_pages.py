@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import date
+from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
+from sqlmodel import col, func, select
 
-from bot.access.agents import list_agents
+from bot.access.agents import actor_for, list_agents
 from bot.cases.casework import AGENT_ACTIONS, CaseFile, add_note, case_record, load_case, perform_action
 from bot.cases.exports import EXTENSIONS, ExportPolicy, remove_files, revoke_export
+from bot.cases.lifecycle import ActionRequest, apply_action
 from bot.cases.messages import write_to_requester
+from bot.cases.notices import Download
 from bot.cases.queue import urgency
-from bot.cases.tickets import EXPORT_TYPES, OPEN_STATUSES
+from bot.cases.readable import actor_label, describe_event, request_items, status_change, transcript_view
+from bot.cases.tickets import EXPORT_TYPES, OPEN_STATUSES, find_ticket
 from bot.errors import InvalidInput, TransitionRefused
+from bot.store.models import OutboxMessage
+from bot.validation import clean_text
 from handlers.console.auth import ConsoleUser, ConsoleUserDep, FormUserDep
 from handlers.console.render import NO_STORE, ConsolePageRoute, page
 from handlers.deps import Services, ServicesDep
@@ -67,6 +73,7 @@ def render_ticket(
         agents = list_agents(session, active_only=True)
     ticket = case.ticket
     blocked = _extension_block(case, today)
+    assignee_id = case.assignee.id if case.assignee else None
     settings = services.settings
     done = DONE.get(request.query_params.get("done", "")) if status == 200 else None
     return page(
@@ -86,7 +93,11 @@ def render_ticket(
         done=done,
         error=error,
         failed=failed or {},
-        summary=ticket.details.get("summary") or [],
+        summary=request_items(ticket),
+        entries=transcript_view(case.transcript),
+        events=[(e, actor_label(e.actor), describe_event(e), status_change(e)) for e in case.events],
+        mine=assignee_id is not None and assignee_id == user.agent.id,
+        other_agents=[a for a in agents if a.id != assignee_id],
         fields={k: v for k, v in ticket.details.items() if k != "summary"},
         now=now,
         takes_export=ticket.type in EXPORT_TYPES and ticket.status in ("in_progress", "completed"),
@@ -115,6 +126,89 @@ def ticket_record(reference: str, services: ServicesDep, user: ConsoleUserDep) -
     return Response(json.dumps(record, indent=2, ensure_ascii=False), media_type="application/json", headers=headers)
 
 
+# They close the ticket and tell the requester: the agent sees the notice (of this kind) first.
+CONFIRMED = {"complete": "completed", "reject": "rejected"}
+EXPORT_LINK_PLACEHOLDER = "[the download link: made when you upload the file]"
+
+
+class _Rollback(Exception):
+    """Ends a dry run: the transaction is rolled back, nothing is stored or sent."""
+
+
+def _parse_months(months: str) -> int | None:
+    try:
+        return int(months) if months.strip() else None
+    except ValueError:
+        raise InvalidInput("An extension is one or two months.") from None
+
+
+def _dry_run(
+    services: Services, user: ConsoleUser, reference: str, *, export: bool = False, **fields: Any
+) -> OutboxMessage | None:
+    """Apply the action in a transaction that is rolled back, and return (a copy of) the notice it
+    would queue: the preview is exactly what the requester will receive. Completing with an export
+    previews the link as a placeholder: it exists only once the file is uploaded."""
+    found: list[OutboxMessage] = []
+    now = services.clock()
+    try:
+        with services.db.write() as session:
+            last = session.exec(select(func.max(OutboxMessage.id))).one() or 0
+            if export:
+                ticket = find_ticket(session, reference, lock=True)
+                link = Download(EXPORT_LINK_PLACEHOLDER, now + timedelta(days=services.settings.EXPORT_LINK_DAYS))
+                request = ActionRequest("complete", note=clean_text(fields.get("note") or ""), download=link)
+                apply_action(session, ticket, request, actor=actor_for(user.agent), now=now)
+            else:
+                ticket = perform_action(session, reference=reference, actor=user.agent, now=now, **fields)
+            queued = session.exec(
+                select(OutboxMessage).where(
+                    OutboxMessage.ticket_id == ticket.id,
+                    OutboxMessage.kind == CONFIRMED[fields["action"]],
+                    col(OutboxMessage.id) > last,
+                )
+            ).first()
+            if queued is not None:
+                found.append(OutboxMessage(**queued.model_dump(exclude={"id"})))
+            raise _Rollback
+    except _Rollback:
+        pass
+    return found[0] if found else None
+
+
+def _confirm_page(
+    request: Request,
+    services: Services,
+    user: ConsoleUser,
+    reference: str,
+    notice: OutboxMessage | None,
+    *,
+    upload: bool = False,
+    **form: str,
+) -> Response:
+    with services.db.read() as session:
+        case = load_case(session, reference)
+    email = notice is not None and notice.channel == "email"
+    text = ""
+    if notice is not None:
+        rendered = services.mail.render_message(notice) if email and services.mail else None
+        text = rendered.text if rendered is not None else notice.body
+    return page(
+        request,
+        "confirm.html",
+        user=user,
+        section="queue",
+        ticket=case.ticket,
+        notice=notice,
+        by_email=email,
+        text=text,
+        form=form,
+        upload=upload,
+        export_accept=",".join(f".{EXTENSIONS[t]}" for t in services.settings.EXPORT_CONTENT_TYPES),
+        export_kinds=", ".join(EXTENSIONS[t].upper() for t in services.settings.EXPORT_CONTENT_TYPES),
+        export_max_mb=services.settings.EXPORT_MAX_MB,
+    )
+
+
 @router.post("/console/tickets/{reference}/actions")
 def ticket_action(
     reference: str,
@@ -126,28 +220,32 @@ def ticket_action(
     reason: TextField = "",
     months: Annotated[str, Form(max_length=4)] = "",
     assignee: Annotated[str, Form(max_length=320)] = "",
+    confirm: Annotated[str, Form(max_length=10)] = "",
 ) -> Response:
-    """Apply one action; a refusal re-renders the page with the reason and the agent's input kept."""
+    """Apply one action; complete and reject first show the notice the requester will receive and
+    wait for a confirmation. A refusal re-renders the page with the reason and the agent's input kept."""
     failed = {"action": action, "note": note, "reason": reason, "months": months, "assignee": assignee}
     try:
         if action not in AGENT_ACTIONS:
             raise InvalidInput("Choose one of the actions on this page.")
-        try:
-            month_count = int(months) if months.strip() else None
-        except ValueError:
-            raise InvalidInput("An extension is one or two months.") from None
-        with services.db.write() as session:
-            ticket = perform_action(
-                session,
-                reference=reference,
-                action=action,
-                actor=user.agent,
-                now=services.clock(),
-                note=note or None,
-                reason=reason or None,
-                months=month_count,
-                assignee_email=assignee.strip() or None,
+        fields: dict[str, Any] = {
+            "action": action,
+            "note": note or None,
+            "reason": reason or None,
+            "months": _parse_months(months),
+            "assignee_email": assignee.strip() or None,
+        }
+        if action in CONFIRMED and confirm == "edit":
+            return render_ticket(request, services, user, reference, failed=failed)
+        if action in CONFIRMED and confirm != "yes":
+            with services.db.read() as session:
+                upload = action == "complete" and find_ticket(session, reference).type in EXPORT_TYPES
+            notice = _dry_run(services, user, reference, export=upload, **fields)
+            return _confirm_page(
+                request, services, user, reference, notice, upload=upload, action=action, note=note, reason=reason
             )
+        with services.db.write() as session:
+            ticket = perform_action(session, reference=reference, actor=user.agent, now=services.clock(), **fields)
             reference = ticket.reference
     except (InvalidInput, TransitionRefused) as exc:
         return render_ticket(request, services, user, reference, status=exc.status, error=exc.message, failed=failed)

@@ -103,16 +103,19 @@ def axe_source() -> str:
 @pytest.fixture
 def axe(axe_source: str) -> Callable[[Any, str], None]:
     """`axe(page, "what")`: run axe-core's WCAG 2.1 A/AA and best-practice rules on the page as it is
-    now; fail with every violation found (rule, impact, the elements)."""
+    now (with `wcag22=True` also WCAG 2.2 AA, e.g. target size); fail with every violation found
+    (rule, impact, the elements)."""
 
-    def check(page: Any, what: str) -> None:
+    def check(page: Any, what: str, *, wcag22: bool = False) -> None:
         if not page.evaluate("() => typeof window.axe !== 'undefined'"):
             page.evaluate(axe_source)  # evaluated over the DevTools protocol: the page's CSP does not apply
+        tags = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice", *(["wcag22aa"] if wcag22 else [])]
         results = page.evaluate(
-            """() => axe.run(document, {
-                runOnly: {type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]},
+            """(tags) => axe.run(document, {
+                runOnly: {type: "tag", values: tags},
                 resultTypes: ["violations"],
-            })"""
+            })""",
+            tags,
         )
         found = [
             f"{v['id']} ({v['impact']}): {v['help']} — " + ", ".join(str(n["target"]) for n in v["nodes"][:5])

@@ -15,6 +15,7 @@ from playwright.sync_api import expect
 
 from bot.store.conversations import record_turn
 from tests.handlers.console.conftest import add_agent, add_ticket
+from tests.smtp import html_of, text_of
 
 pytestmark = pytest.mark.browser
 AGENT = ("maria@example.com", "maria-password-123")
@@ -100,15 +101,18 @@ def test_agent_extends_and_completes_a_request(
     expect(page.locator(".notes")).to_contain_text("Backups checked with IT")
 
     page.get_by_label("Resolution note").fill("All personal data of your myKONE account has been deleted.")
-    page.get_by_role("button", name="Complete").click()
+    page.get_by_role("button", name="Complete…").click()
+    expect(page.get_by_role("heading", name=f"Complete {reference}?")).to_be_visible()
+    expect(page.locator(".notice-preview")).to_contain_text("has been deleted")
+    page.get_by_role("button", name="Send and complete").click()
     expect(page.get_by_role("status")).to_contain_text("The ticket is completed")
     expect(page.locator(".ticket-head .pill")).to_have_text("completed")
     page.screenshot(path=str(artifacts / "console-ticket.png"), full_page=True)
 
     extended = smtp_server.inbox.wait_for(REQUESTER, subject_contains="needs more time")[0]
-    assert "check the backups of three subsidiaries" in extended.get_content()
+    assert "check the backups of three subsidiaries" in text_of(extended)
     completed = smtp_server.inbox.wait_for(REQUESTER, subject_contains="is complete")[0]
-    assert "has been deleted" in completed.get_content()
+    assert "has been deleted" in text_of(completed) and "has been deleted" in html_of(completed)
 
     page.get_by_role("link", name="API tokens").click()
     page.get_by_label("For agent").select_option(label="tom@example.com")

@@ -256,7 +256,12 @@ def test_the_console_form_uploads_and_revokes(web: TestClient, services: Any, ou
     assert sign_in(web, *AGENT).status_code == 303
     assert console_act(web, reference, action="start").status_code == 303
     page = web.get(f"/console/tickets/{reference}")
-    assert "Complete with the export" in page.text and 'enctype="multipart/form-data"' in page.text
+    assert "Complete with the export" in page.text
+    preview = web.post(  # the notice is shown first; the upload form comes with it
+        f"/console/tickets/{reference}/actions",
+        data={"action": "complete", "note": "Here you go.", "csrf_token": csrf_of(page.text)},
+    )
+    assert preview.status_code == 200 and 'enctype="multipart/form-data"' in preview.text
     forged = web.post(
         f"/console/tickets/{reference}/export",
         files={"file": ("x.json", EXPORT, "application/json")},

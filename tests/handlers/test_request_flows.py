@@ -13,6 +13,7 @@ from app import create_app
 from bot.access.identity import sign_identity
 from bot.store.models import AuditEvent, Ticket
 from tests.factories import REQUESTS, ChatDriver
+from tests.smtp import text_of
 
 PORTAL_SECRET = "portal-signing-secret"
 
@@ -60,7 +61,7 @@ def test_each_request_with_email_code_verification(web: Any, flow: str) -> None:
     ticket = body["ticket"]
     assert body["intent"] == flow and ticket["type"] == flow and ticket["status"] == "open"
     assert ticket["reference"] in body["reply"] and ticket["due_date"] == "2026-04-10"
-    receipt = web.inbox.wait_for(email, subject_contains=ticket["reference"])[0].get_content()
+    receipt = text_of(web.inbox.wait_for(email, subject_contains=ticket["reference"])[0])
     assert "Due date: 2026-04-10" in receipt and "What happens next" in receipt
     with web.services.db.read() as session:
         stored = session.exec(select(Ticket).where(Ticket.reference == ticket["reference"])).one()

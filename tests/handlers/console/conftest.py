@@ -126,7 +126,10 @@ def ticket_of(services: Any, reference: str) -> Ticket:
 
 
 def console_act(client: TestClient, reference: str, **data: str) -> Any:
-    """Submit one of the ticket page's action forms, with the page's CSRF token."""
+    """Submit one of the ticket page's action forms, with the page's CSRF token; complete and reject
+    as confirmed after their preview unless `confirm` says otherwise."""
     page = client.get(f"/console/tickets/{reference}")
     assert page.status_code == 200, page.text
+    if data.get("action") in ("complete", "reject"):
+        data.setdefault("confirm", "yes")
     return client.post(f"/console/tickets/{reference}/actions", data={**data, "csrf_token": csrf_of(page.text)})

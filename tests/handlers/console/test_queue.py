@@ -147,9 +147,9 @@ def test_csv_export_is_filtered_and_formula_safe(agent_web: TestClient, services
     assert response.status_code == 200 and response.headers["content-type"].startswith("text/csv")
     assert "attachment" in response.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
-    assert {row["reference"] for row in rows} == {seeded["old"], seeded["new"], evil}
-    row = next(r for r in rows if r["reference"] == evil)
-    assert row["requester_name"].startswith("'=") and row["requester_company"].startswith("'+")
+    assert {row["Reference"] for row in rows} == {seeded["old"], seeded["new"], evil}
+    row = next(r for r in rows if r["Reference"] == evil)
+    assert row["Requester name"].startswith("'=") and row["Requester company"].startswith("'+")
     assert "transcript" not in response.text.lower()
 
 
