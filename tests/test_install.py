@@ -54,6 +54,31 @@ def _wheel_dirs(torch_pin: str) -> list[str]:
     return found
 
 
+def _lower_bounds() -> list[tuple[str, str]]:
+    """(name, lowest allowed version) of each direct dependency with a lower bound, torch aside."""
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    bounds = []
+    for requirement in project["dependencies"]:
+        name = re.split(r"[\[<>=!~ ]", requirement, maxsplit=1)[0].lower()
+        low = re.search(r">=\s*([\w.]+)|==\s*([\w.]+)", requirement)
+        if name != "torch" and low is not None:
+            bounds.append((name, low.group(1) or low.group(2)))
+    return bounds
+
+
+def _lowest_constraints() -> list[str]:
+    """Each lower bound, allowing only patch releases above it (the lowest may lack a wheel here)."""
+    lines = []
+    for name, low in _lower_bounds():
+        major, _, rest = low.partition(".")
+        minor = rest.split(".")[0] if rest else ""
+        ceiling = f"{major}.{int(minor) + 1}" if minor.isdigit() else str(int(major) + 1)
+        lines.append(f"{name}>={low},<{ceiling}")
+    return lines
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -90,6 +115,10 @@ def lowest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         else:
             shutil.copy2(src, source / name)
     (base / "overrides.txt").write_text(torch_pin + "\n", encoding="utf-8")
+    # lowest-direct alone lets a fresh release of a transitive dependency lift a direct one above
+    # its bound (kubernetes 37, via chromadb, lifted pydantic); held to the bound's minor release,
+    # the install shows whether the lowest versions really resolve together.
+    (base / "lowest.txt").write_text("\n".join(_lowest_constraints()) + "\n", encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
     env.update(UV_NO_PROGRESS="1", UV_PYTHON_DOWNLOADS="never")
     uv = [sys.executable, "-m", "uv"]
@@ -108,6 +137,8 @@ def lowest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
             "lowest-direct",
             "--override",
             str(base / "overrides.txt"),
+            "--constraint",
+            str(base / "lowest.txt"),
             *find_links,
             str(source),
         ],
@@ -137,21 +168,11 @@ def lowest(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
 
 
 def test_the_lowest_versions_are_the_ones_installed(lowest: dict[str, Any]) -> None:
-    import tomllib
-
     frozen = {line.split("==")[0].lower().replace("_", "-"): line for line in lowest["frozen"].splitlines()}
-    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]
-    for requirement in project["dependencies"]:
-        name = re.split(r"[\[<>=!~ ]", requirement, maxsplit=1)[0].lower()
-        low = re.search(r">=\s*([\w.]+)|==\s*([\w.]+)", requirement)
-        if name == "torch" or low is None:
-            continue
+    for name, low in _lower_bounds():
         assert name in frozen, f"{name} is not installed"
         # uv may have to go a patch release up when the lowest one has no wheel for this Python.
-        assert frozen[name].split("==")[1].startswith(".".join((low.group(1) or low.group(2)).split(".")[:2])), (
-            frozen[name],
-            requirement,
-        )
+        assert frozen[name].split("==")[1].startswith(".".join(low.split(".")[:2])), (frozen[name], low)
     assert frozen["torch"].endswith("+cpu")
 
 
