@@ -138,9 +138,13 @@ class Answerer:
     def _quote_of(self, passage_id: str | None) -> Quote | None:
         """The passage as a quote (a list's lead-in with its items)."""
         statement = self.statement
-        passage = statement.passage(passage_id) if statement is not None and passage_id else None
-        section = statement.section(passage.section) if passage is not None else None
-        if passage is None or section is None:
+        if statement is None or not passage_id:
+            return None
+        passage = statement.passage(passage_id)
+        if passage is None:
+            return None
+        section = statement.section(passage.section)
+        if section is None:
             return None
         if passage.text.endswith(":"):
             return Quote(section, (passage, *(p for p in section.passages if p.lead == passage.text)))

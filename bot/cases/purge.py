@@ -77,7 +77,9 @@ def purge(session: Session, *, now: datetime, policy: RetentionPolicy, dry_run: 
     # from them stays (it holds no personal data: questions are masked before they are kept).
     stale_questions = select(AskedQuestion.id).where(col(AskedQuestion.created_at) < stale)
     _count_delete(session, delete(AnswerFeedback).where(col(AnswerFeedback.question_id).in_(stale_questions)))
-    report.questions_deleted = _count_delete(session, delete(AskedQuestion).where(col(AskedQuestion.created_at) < stale))
+    report.questions_deleted = _count_delete(
+        session, delete(AskedQuestion).where(col(AskedQuestion.created_at) < stale)
+    )
     report.conversations_deleted = _count_delete(
         session, delete(Conversation).where(col(Conversation.updated_at) < stale)
     )

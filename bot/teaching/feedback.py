@@ -61,9 +61,7 @@ def answer_at(session: Session, session_id: str, turn: int | None) -> AskedQuest
     turns = history(session, session_id)
     if not 0 <= turn < len(turns) or turns[turn].role != "bot":
         return None
-    query = select(AskedQuestion).where(
-        AskedQuestion.session_id == session_id, AskedQuestion.turn_id == turns[turn].id
-    )
+    query = select(AskedQuestion).where(AskedQuestion.session_id == session_id, AskedQuestion.turn_id == turns[turn].id)
     return session.exec(query).first()
 
 

@@ -46,7 +46,7 @@ class Miss:
     channel: str
     at: datetime
     declined: bool
-    quote: str | None  # "Section 4 – …: quoted text" when the answer quoted something
+    quote: str | None  # "Section 4 - …: quoted text" when the answer quoted something
 
 
 @dataclass

@@ -35,7 +35,7 @@ def current_version(session: Session) -> int:
 
 def bump_version(session: Session, *, now: datetime) -> None:
     """One more change of taught knowledge (an atomic increment; every process reloads)."""
-    changed = session.exec(  # type: ignore[call-overload]
+    changed = session.exec(
         update(KnowledgeVersion)
         .where(col(KnowledgeVersion.id) == 1)
         .values(version=KnowledgeVersion.version + 1, updated_at=now)
@@ -64,6 +64,7 @@ def _new_lesson(
     lesson = Lesson(kind=kind, passage_id=passage_id, source=source, created_by=actor, created_at=now)
     session.add(lesson)
     session.flush()
+    assert lesson.id is not None
     items: list[str] = []
     if kind != "dismissed":
         active = {t.lower() for t in _active_texts(session, kind, passage_id)}
@@ -123,7 +124,13 @@ def teach(
         session.add(question)
     action = "dismiss" if kind == "dismissed" else f"teach_{kind}"
     _event(
-        session, actor=actor, action=action, lesson=lesson, now=now, passage_id=passage_id, questions=len(questions),
+        session,
+        actor=actor,
+        action=action,
+        lesson=lesson,
+        now=now,
+        passage_id=passage_id,
+        questions=len(questions),
         items=items,
     )
     if items:
@@ -140,12 +147,8 @@ def undo(session: Session, *, lesson_id: int, actor: str, now: datetime) -> Less
         raise TransitionRefused("That change has already been undone.")
     lesson.undone_at, lesson.undone_by = now, actor
     session.add(lesson)
-    session.exec(  # type: ignore[call-overload]
-        update(TaughtItem).where(col(TaughtItem.lesson_id) == lesson_id).values(active=False)
-    )
-    session.exec(  # type: ignore[call-overload]
-        update(AskedQuestion).where(col(AskedQuestion.lesson_id) == lesson_id).values(lesson_id=None)
-    )
+    session.exec(update(TaughtItem).where(col(TaughtItem.lesson_id) == lesson_id).values(active=False))
+    session.exec(update(AskedQuestion).where(col(AskedQuestion.lesson_id) == lesson_id).values(lesson_id=None))
     _event(session, actor=actor, action="undo", lesson=lesson, now=now, kind=lesson.kind, passage_id=lesson.passage_id)
     if lesson.kind != "dismissed":
         bump_version(session, now=now)

@@ -65,7 +65,9 @@ def rates_chart(weeks: list[WeekRate]) -> Chart:
                 continue
             h = rate * 100 * scale
             label = f"Week of {week.week.isoformat()}: {rate:.0%} {name}"
-            bars.append(Bar(round(x + j * bar_width, 1), round(bottom - h, 1), round(bar_width, 1), round(h, 1), css, label))
+            bars.append(
+                Bar(round(x + j * bar_width, 1), round(bottom - h, 1), round(bar_width, 1), round(h, 1), css, label)
+            )
         if i % every == 0:
             labels.append(Tick(round(x + bar_width, 1), week.week.strftime("%d %b")))
     return Chart(
@@ -123,7 +125,8 @@ def _knowledge_page(request: Request, services: Services, user: ConsoleUser) -> 
         passages=_passages(services),
         can_edit=can_edit_knowledge(user.agent),
         done=done,
-        back="/console/knowledge?" + urlencode({"days": chosen.days, **({"channel": chosen.channel} if chosen.channel else {})}),
+        back="/console/knowledge?"
+        + urlencode({"days": chosen.days, **({"channel": chosen.channel} if chosen.channel else {})}),
     )
 
 

@@ -64,7 +64,11 @@ def on_feedback(
     message = body.get("message") or {}
     blocks = render.voted_blocks(message.get("blocks") or [], thanks=thanks(helpful), person=person)
     if container.get("is_ephemeral"):  # Slack does not send an ephemeral answer back: thank beside it
-        respond(replace_original=False, text=thanks(helpful), blocks=render.voted_blocks([], thanks=thanks(helpful), person=person))
+        respond(
+            replace_original=False,
+            text=thanks(helpful),
+            blocks=render.voted_blocks([], thanks=thanks(helpful), person=person),
+        )
         return
     if not message.get("ts"):
         return

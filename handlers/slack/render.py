@@ -176,7 +176,9 @@ def voted_blocks(blocks: list[dict[str, Any]], *, thanks: str, person: Choice | 
     """The answer with its feedback buttons replaced by a thank-you (and, after "not helpful",
     a button to reach a person unless the message already offers one)."""
     kept = [b for b in blocks if b.get("block_id") != FEEDBACK_BLOCK]
-    kept.append({"type": "context", "block_id": "feedback-thanks", "elements": [{"type": "mrkdwn", "text": escape(thanks)}]})
+    kept.append(
+        {"type": "context", "block_id": "feedback-thanks", "elements": [{"type": "mrkdwn", "text": escape(thanks)}]}
+    )
     offered = {e.get("value") for b in kept if b.get("type") == "actions" for e in b.get("elements", [])}
     if person is not None and person.id not in offered:
         kept.append({"type": "actions", "block_id": f"{CHOICES_BLOCK}-person", "elements": [_button(person)]})

@@ -19,15 +19,7 @@ from bot.store.db import Database
 from bot.store.models import AnswerFeedback, AskedQuestion, KnowledgeEvent, TaughtItem
 from bot.teaching.feedback import record_question, vote
 from bot.teaching.groups import Miss, group_misses
-from bot.teaching.lessons import (
-    current_version,
-    export_yaml,
-    import_taught,
-    parse_taught,
-    taught_entries,
-    teach,
-    undo,
-)
+from bot.teaching.lessons import current_version, export_yaml, import_taught, parse_taught, taught_entries, teach, undo
 from bot.teaching.masking import mask_personal
 from bot.types import Citation
 from knowledge.statement import load_statement
@@ -166,8 +158,7 @@ def test_export_and_import_round_trip(db: Database, database_url: str, tmp_path:
 
 
 @pytest.mark.parametrize(
-    "text",
-    ["[not, a, mapping]", "s99-p00:\n  - a question\n", "s1-p01: just text\n", "s1-p01: [ {a: 1} ]\n", "a: [b"],
+    "text", ["[not, a, mapping]", "s99-p00:\n  - a question\n", "s1-p01: just text\n", "s1-p01: [ {a: 1} ]\n", "a: [b"]
 )
 def test_import_refuses_what_is_not_a_taught_file(text: str) -> None:
     with pytest.raises(InvalidInput):

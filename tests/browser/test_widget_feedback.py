@@ -86,7 +86,5 @@ def test_after_a_reload_an_earlier_answer_is_rated_by_its_turn(live: Callable[..
     expect(answers.first.get_by_role("status")).to_have_text(re.compile("Thanks for telling us"))
     answers.last.get_by_role("button", name="Helpful", exact=True).click()
     expect(answers.last.get_by_role("status")).to_have_text("Thanks for your feedback.")
-    _wait_votes(
-        page, services, [("How long do you keep my data?", False), ("What cookies does the portal use?", True)]
-    )
+    _wait_votes(page, services, [("How long do you keep my data?", False), ("What cookies does the portal use?", True)])
     assert not page.errors, page.errors  # type: ignore[attr-defined]

@@ -51,7 +51,9 @@ def test_a_declined_question_is_kept_masked_and_can_be_rated(client: Any) -> Non
     chat = ChatDriver(client)
     reply = chat.say("my address is carol@example.com, what's the best pizza in Helsinki?")
     assert reply["intent"] == "out_of_scope"
-    assert client.post(f"/api/chat/{chat.session_id}/feedback", json={"turn": None, "helpful": False}).status_code == 204
+    assert (
+        client.post(f"/api/chat/{chat.session_id}/feedback", json={"turn": None, "helpful": False}).status_code == 204
+    )
     assert _votes(client) == [("my address is [email], what's the best pizza in Helsinki?", False, "web")]
 
 

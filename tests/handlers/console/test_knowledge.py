@@ -61,7 +61,10 @@ def test_the_page_groups_near_identical_declined_questions(admin_web: TestClient
 def test_an_unhelpful_answer_is_listed_with_its_quote(admin_web: TestClient) -> None:
     chat = ChatDriver(admin_web)
     chat.say("How long do you keep my data?")
-    assert admin_web.post(f"/api/chat/{chat.session_id}/feedback", json={"turn": None, "helpful": False}).status_code == 204
+    assert (
+        admin_web.post(f"/api/chat/{chat.session_id}/feedback", json={"turn": None, "helpful": False}).status_code
+        == 204
+    )
     html = admin_web.get("/console/knowledge").text
     assert "How long do you keep my data?" in html and "Section 4:" in html
     assert "0 declined, 1 rated not helpful" in html
@@ -119,7 +122,9 @@ def test_agents_without_the_permission_cannot_teach(web: TestClient, services: A
         assert session.exec(select(KnowledgeEvent)).all() == []
         agent = session.exec(select(Agent).where(Agent.email == AGENT[0])).one()
     # An agent cannot give it to themselves; an admin can.
-    own = web.post(f"/console/admin/agents/{agent.id}/knowledge", data={"csrf_token": csrf_of(page.text), "knowledge": "on"})
+    own = web.post(
+        f"/console/admin/agents/{agent.id}/knowledge", data={"csrf_token": csrf_of(page.text), "knowledge": "on"}
+    )
     assert own.status_code == 403
     web.post("/console/logout", data={"csrf_token": csrf_of(page.text)})
     assert sign_in(web, *ADMIN).status_code == 303
@@ -142,7 +147,10 @@ def test_every_teaching_action_is_in_the_audit(admin_web: TestClient, services: 
     assert _teach(admin_web, weather, "dismissed").status_code == 303
     page = admin_web.get("/console/knowledge")
     first = re.findall(r'action="/console/knowledge/lessons/(\d+)/undo"', page.text)[-1]
-    assert admin_web.post(f"/console/knowledge/lessons/{first}/undo", data={"csrf_token": csrf_of(page.text)}).status_code == 303
+    assert (
+        admin_web.post(f"/console/knowledge/lessons/{first}/undo", data={"csrf_token": csrf_of(page.text)}).status_code
+        == 303
+    )
     [again] = _groups(admin_web.get("/console/knowledge").text)
     assert _teach(admin_web, again, "not_covered").status_code == 303
     # Refused changes leave no trace: an unknown passage, a group already handled.

@@ -14,9 +14,7 @@ from tests.handlers.slack.fake_slack import Call, _blocks, wait_until
 
 
 def _feedback_values(post: Call) -> list[str]:
-    return [
-        e["value"] for b in _blocks(post) if b.get("block_id") == "feedback" for e in b["elements"]
-    ]
+    return [e["value"] for b in _blocks(post) if b.get("block_id") == "feedback" for e in b["elements"]]
 
 
 def _votes(slack: SlackApp) -> list[tuple[str, bool, str]]:
@@ -55,8 +53,13 @@ def test_a_not_helpful_click_records_the_vote_and_offers_a_person(slack: SlackAp
 def update_as_post(update: Call, original: Call) -> Call:
     """The message as it reads after chat.update (the fake's click looks the button up there)."""
     return Call(
-        original.http_method, original.path, original.api, {**original.body, "blocks": _blocks(update)},
-        original.status, original.ok, original.answer,
+        original.http_method,
+        original.path,
+        original.api,
+        {**original.body, "blocks": _blocks(update)},
+        original.status,
+        original.ok,
+        original.answer,
     )
 
 
