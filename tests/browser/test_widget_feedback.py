@@ -78,8 +78,7 @@ def test_after_a_reload_an_earlier_answer_is_rated_by_its_turn(live: Callable[..
     greeting = ask(page, "hello")
     expect(greeting.get_by_role("group", name="Was this answer helpful?")).to_have_count(0)  # not an answer
 
-    page.reload()
-    open_panel(page)
+    page.reload()  # the panel was open in this tab, so it opens again and restores the history
     answers = page.locator(".msg.bot").filter(has=page.get_by_role("group", name="Was this answer helpful?"))
     expect(answers).to_have_count(2)
     answers.first.get_by_role("button", name="Not helpful", exact=True).click()
