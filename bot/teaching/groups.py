@@ -21,9 +21,9 @@ from bot.store.models import AnswerFeedback, AskedQuestion
 
 MAX_MISSES = 2000  # the most recent misses of the period are grouped
 MAX_EXAMPLES = 5
-# Two questions whose average cosine distance is under this are one group (rewordings score
-# 0.1-0.25 apart on the packaged model; different questions on one topic 0.3 or more).
-GROUP_DISTANCE = 0.3
+# Questions whose average cosine distance is under this are one group. Measured on the packaged
+# model: rewordings of one question are 0.01-0.15 apart, different questions on one topic 0.28-0.57.
+GROUP_DISTANCE = 0.25
 PERIODS = (7, 30, 90, 365)  # days the page offers
 CHANNELS = ("web", "slack", "cli")
 
