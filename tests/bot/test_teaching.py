@@ -236,3 +236,25 @@ def test_the_answerer_answers_a_taught_question_with_its_passage(understanding: 
     finally:
         knowledge.taught.load([], version=-1)
     assert answerer.answer(question).outcome == "declined"
+
+
+def test_weekly_rates_count_questions_declines_and_votes_per_week(db: Database) -> None:
+    from bot.teaching.groups import MissFilter, weekly_rates
+
+    monday = datetime(2026, 3, 2, 10, 0, tzinfo=UTC)
+    first = [_ask(db, f"q{n}", outcome="answered", at=monday) for n in range(3)]
+    _ask(db, "declined one", at=monday + timedelta(days=2))
+    second = _ask(db, "next week", outcome="answered", at=monday + timedelta(days=7), channel="slack")
+    with db.write() as session:
+        vote(session, question_id=first[0], helpful=True, channel="web", now=monday)
+        vote(session, question_id=first[1], helpful=False, channel="web", now=monday)
+        vote(session, question_id=second, helpful=True, channel="slack", now=monday + timedelta(days=7))
+    with db.read() as session:
+        weeks = weekly_rates(session, MissFilter(days=30), today=NOW.date())
+        slack_only = weekly_rates(session, MissFilter(days=30, channel="slack"), today=NOW.date())
+    by_week = {w.week.isoformat(): w for w in weeks}
+    assert (by_week["2026-03-02"].questions, by_week["2026-03-02"].declined) == (4, 1)
+    assert by_week["2026-03-02"].decline_rate == 0.25 and by_week["2026-03-02"].helpful_rate == 0.5
+    assert by_week["2026-03-09"].helpful_rate == 1.0 and by_week["2026-03-09"].decline_rate == 0.0
+    assert by_week["2026-02-09"].decline_rate is None  # a week without questions has no rate
+    assert [(w.questions, w.votes) for w in slack_only if w.questions] == [(1, 1)]
