@@ -35,6 +35,7 @@ from bot.store.db import Database
 from bot.store.mail import LogMailer, SmtpMailer
 from bot.store.models import utcnow
 from bot.store.outbox import OutboxWorker, Sender
+from bot.teaching.refresh import KnowledgeRefresher
 from handlers.body_limit import BodyLimit
 from handlers.console.routes import router as console_router
 from handlers.console.uploads import UPLOAD_OVERHEAD, UPLOAD_PATHS
@@ -101,6 +102,10 @@ def build_services(
         metrics=recorder,
         public_url=settings.PUBLIC_URL,
     )
+    # Taught knowledge: loaded now, then polled (every process sees a change within the poll period).
+    refresher = KnowledgeRefresher(db, knowledge.taught, poll_seconds=settings.KNOWLEDGE_POLL_SECONDS)
+    if db_ready:
+        _try(lambda: refresher.refresh(force=True), "taught knowledge")
     services = Services(
         settings=settings,
         db=db,
@@ -113,6 +118,7 @@ def build_services(
         metrics=metrics,
         scheduler=build_scheduler(settings, db, clock=clock, on_queued=outbox.kick),
         mail=mail,
+        refresher=refresher,
     )
     if owns_embeddings:  # parts a caller passed in are the caller's to close
         services.closers.append(knowledge.embeddings.close)
@@ -276,6 +282,8 @@ def create_app(
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         services.outbox.start()
+        if services.refresher is not None:
+            services.refresher.start()
         if services.settings.SCHEDULER_ENABLED and services.scheduler is not None:
             services.scheduler.start()
         stop = threading.Event()
@@ -288,6 +296,8 @@ def create_app(
             if services.scheduler is not None:
                 services.scheduler.stop()
             services.outbox.stop()
+            if services.refresher is not None:
+                services.refresher.stop()
             for close in services.closers:
                 close()
             for provider in tracing:

@@ -8,9 +8,11 @@ holds the rule, `LAYERS` below is its single source):
     access        identity codes and signatures, agents, console sessions and tokens, rate limits
     cases         tickets, lifecycle, casework, queue, retention purge
     answering     understanding a message, intents, grounded answers (reads `knowledge/`)
+    teaching      questions kept (masked), votes, misses grouped by meaning, taught knowledge
     conversation  the engine, the flow walker and what completes a flow, the turn context
 
-`cases` and `answering` are peers and never import each other: answering files nothing.
+`cases` and `answering` are peers and never import each other: answering files nothing. `teaching`
+feeds answering through `knowledge.taught` (the index answering consults), never by import.
 """
 
 # Which of our packages each layer may import (besides itself). "ground" is the top-level
@@ -21,5 +23,6 @@ LAYERS: dict[str, frozenset[str]] = {
     "access": frozenset({"ground", "store"}),
     "cases": frozenset({"ground", "store", "access"}),
     "answering": frozenset({"ground", "store", "knowledge"}),
-    "conversation": frozenset({"ground", "store", "access", "cases", "answering", "knowledge"}),
+    "teaching": frozenset({"ground", "store", "knowledge"}),
+    "conversation": frozenset({"ground", "store", "access", "cases", "answering", "teaching", "knowledge"}),
 }

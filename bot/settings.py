@@ -80,6 +80,8 @@ class Settings(BaseSettings):
     LOGIN_CLIENT_RATE_LIMIT: str = "20/minute"  # console sign-ins per client, whatever the account
     CONSOLE_SESSION_HOURS: int = 8
     OUTBOX_POLL_SECONDS: float = 5.0
+    # How often each process checks for knowledge taught in the console (README "Feedback and teaching").
+    KNOWLEDGE_POLL_SECONDS: float = 5.0
     PURGE_TICKETS_AFTER_DAYS: int = 365 * 3
     PURGE_TRANSCRIPTS_AFTER_DAYS: int = 90
     PURGE_CODES_AFTER_DAYS: int = 1
@@ -286,6 +288,7 @@ class Settings(BaseSettings):
         "SESSION_IDLE_MINUTES",
         "CONSOLE_SESSION_HOURS",
         "OUTBOX_POLL_SECONDS",
+        "KNOWLEDGE_POLL_SECONDS",
         "PURGE_TICKETS_AFTER_DAYS",
         "PURGE_TRANSCRIPTS_AFTER_DAYS",
         "PURGE_CODES_AFTER_DAYS",

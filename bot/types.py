@@ -108,6 +108,9 @@ class Reply:
     # For channels with a public place (Slack): the action that continues this turn in a private
     # conversation with the user. Never part of the JSON reply.
     continue_in_dm: str | None = Field(default=None, exclude=True)
+    # The kept question this reply answered (`AskedQuestion.id`), for channels whose feedback
+    # buttons name it (Slack). Never part of the JSON reply: the web votes by turn index.
+    answer_id: int | None = Field(default=None, exclude=True)
 
 
 REPLY_JSON: TypeAdapter[Reply] = TypeAdapter(Reply)

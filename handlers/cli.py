@@ -16,6 +16,7 @@ from typing import Any
 from bot.errors import ConfigurationError
 from bot.logs import configure_logging
 from bot.settings import Settings
+from handlers import knowledge_cli
 from handlers.console import cli as console_cli
 from handlers.slack import cli as slack_cli
 
@@ -106,7 +107,10 @@ def cmd_chat(args: argparse.Namespace) -> int:
     services = args.wiring.build_services(settings)
     services.outbox.start()
     session_id = f"cli-{uuid.uuid4().hex}"
-    print("Privacy helpdesk — type your question, a number to pick an option, or 'quit' to leave.\n")
+    print(
+        "Privacy helpdesk — type your question, a number to pick an option, /good or /bad to rate an answer, "
+        "or 'quit' to leave.\n"
+    )
     choices: list[Any] = []
     try:
         while True:
@@ -117,6 +121,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
                 break
             if line.lower() in ("quit", "exit", ":q"):
                 break
+            if line.lower() in ("/good", "/bad"):
+                choices = _rate(services, session_id, helpful=line.lower() == "/good")
+                continue
             action = None
             if line.isdigit() and choices and 1 <= int(line) <= len(choices):
                 action, line = choices[int(line) - 1].id, ""
@@ -130,6 +137,25 @@ def cmd_chat(args: argparse.Namespace) -> int:
     finally:
         services.outbox.stop()
     return 0
+
+
+def _rate(services: Any, session_id: str, *, helpful: bool) -> list[Any]:
+    """/good or /bad: a vote on the latest answer; after /bad, the choice to reach a person."""
+    from bot.teaching.feedback import HANDOFF_ACTION, TALK_TO_A_PERSON, answer_at, thanks, vote
+    from bot.types import Choice
+
+    with services.db.write() as session:
+        answer = answer_at(session, session_id, None)
+        if answer is not None and answer.id is not None:
+            vote(session, question_id=answer.id, helpful=helpful, channel="cli", now=services.clock())
+    if answer is None:
+        print("\nbot> There is no answer to rate yet.\n")
+        return []
+    print(f"\nbot> {thanks(helpful)}\n")
+    if helpful:
+        return []
+    print(f"  1. {TALK_TO_A_PERSON}\n")
+    return [Choice(HANDOFF_ACTION, TALK_TO_A_PERSON)]
 
 
 def cmd_eval(args: argparse.Namespace) -> int:
@@ -367,6 +393,7 @@ def build_parser() -> argparse.ArgumentParser:
     # Channel and operations commands register themselves below, one line each.
     slack_cli.add_command(sub)
     console_cli.add_command(sub)
+    knowledge_cli.add_command(sub)
     return parser
 
 

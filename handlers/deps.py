@@ -16,6 +16,7 @@ from bot.conversation.engine import Engine
 from bot.settings import Settings
 from bot.store.db import Database
 from bot.store.outbox import OutboxWorker
+from bot.teaching.refresh import KnowledgeRefresher
 from knowledge.service import KnowledgeBase
 
 
@@ -32,6 +33,7 @@ class Services:
     metrics: Any = None  # handlers.ops.metrics.Metrics when METRICS is on
     scheduler: Scheduler | None = None  # reminders and the digest (started with the app)
     mail: MailTemplates | None = None  # the requester e-mails' templates (previews in the console)
+    refresher: KnowledgeRefresher | None = None  # taught knowledge, polled (started with the app)
     extras: dict[str, Any] = field(default_factory=dict)  # channel-specific parts (Slack app, ...)
     closers: list[Callable[[], None]] = field(default_factory=list)  # run at shutdown (what was built here)
 

@@ -1,16 +1,18 @@
-"""The web channel: POST /api/chat (DESIGN §4) and a session's history (health is in handlers/ops)."""
+"""The web channel: POST /api/chat (DESIGN §4), a session's history and feedback on its answers
+(DESIGN §10; health is in handlers/ops)."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 from typing import Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from fastapi.concurrency import run_in_threadpool
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from bot.access.identity import verify_signature
 from bot.store.conversations import history, web_conversation
+from bot.teaching.feedback import answer_at, vote
 from bot.types import Inbound, Reply, Requester
 from bot.validation import MAX_MESSAGE_CHARS, clean_text
 from handlers.deps import ServicesDep, client_key
@@ -42,6 +44,14 @@ class TurnOut(BaseModel):
     at: str
     reply: Reply | None = None  # a bot turn's reply, as POST /api/chat returned it
     action: str | None = None  # the choice a user turn clicked (its text is then empty)
+
+
+class FeedbackIn(BaseModel):
+    """A vote on one answer: `turn` is the bot turn's index in the history (null: the latest answer)."""
+
+    model_config = ConfigDict(extra="ignore")
+    turn: StrictInt | None = Field(default=None, ge=0, le=100_000)
+    helpful: StrictBool
 
 
 class HistoryOut(BaseModel):
@@ -123,3 +133,33 @@ async def chat_history(session_id: str, request: Request, services: ServicesDep)
             {"role": turn.role, "text": turn.text, "at": turn.created_at.isoformat(), "reply": reply, "action": action}
         )
     return {"session_id": session_id, "turns": out}
+
+
+@router.post(
+    "/api/chat/{session_id}/feedback",
+    status_code=204,
+    response_class=Response,
+    responses={404: {"description": "Unknown session, or no answer at that turn"}, 422: ERRORS[422]},
+    tags=["chat"],
+)
+async def chat_feedback(session_id: str, body: FeedbackIn, request: Request, services: ServicesDep) -> Response:
+    """Helpful or not: one vote per answer (a second vote changes it); the same session rules as history."""
+    services.limiter.check(services.settings.RATE_LIMIT, "feedback", client_key(request))
+    if len(session_id) > 128:
+        return error_response(404, "not_found", "No conversation with that id.")
+    idle = timedelta(minutes=services.settings.SESSION_IDLE_MINUTES)
+
+    def save() -> str | None:
+        with services.db.write() as session:
+            if web_conversation(session, session_id, now=services.clock(), idle=idle) is None:
+                return "No conversation with that id."
+            answer = answer_at(session, session_id, body.turn)
+            if answer is None or answer.id is None:
+                return "There is no answer at that turn to rate."
+            vote(session, question_id=answer.id, helpful=body.helpful, channel="web", now=services.clock())
+            return None
+
+    refused = await run_in_threadpool(save)
+    if refused:
+        return error_response(404, "not_found", refused)
+    return Response(status_code=204)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Any
 
 from langchain_chroma import Chroma
 from langchain_core.embeddings import Embeddings
@@ -12,6 +13,7 @@ from knowledge.embeddings import MODEL_NAME
 from knowledge.ingest import HINTS_PATH, KnowledgeSource, Progress, chroma_client, collection_name, ingest, is_current
 from knowledge.retriever import Retrieval, Retriever
 from knowledge.statement import STATEMENT_PATH
+from knowledge.taught import TaughtIndex
 
 
 class IndexNotReady(Exception):
@@ -45,6 +47,14 @@ class KnowledgeBase:
         self.source = KnowledgeSource.load(statement_path, hints_path)
         self._retriever: Retriever | None = None
         self._lock = threading.Lock()
+        self._client: Any = None
+        # What the privacy team taught in the console (loaded from the database by the answering side).
+        self.taught = TaughtIndex(embeddings, client=self._chroma)
+
+    def _chroma(self) -> Any:
+        if self._client is None:
+            self._client = chroma_client(path=self.chroma_path, url=self.chroma_url)
+        return self._client
 
     @property
     def statement(self):  # type: ignore[no-untyped-def]

@@ -188,6 +188,7 @@ def make_services(
     for services in built:
         services.outbox.stop()
         services.db.dispose()
+    knowledge.taught.load([], version=-1)  # what a test taught stays with its database
 
 
 @pytest.fixture

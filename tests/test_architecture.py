@@ -8,7 +8,7 @@ from pathlib import Path
 from bot import LAYERS
 
 ROOT = Path(__file__).resolve().parent.parent
-SUBPACKAGES = {"store", "access", "cases", "answering", "conversation"}
+SUBPACKAGES = {"store", "access", "cases", "answering", "teaching", "conversation"}
 
 
 def _imports(package: str) -> dict[str, set[str]]:

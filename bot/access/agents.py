@@ -144,3 +144,22 @@ def set_digest(session: Session, *, agent_id: int, on: bool) -> Agent:
     agent.digest_opt_in = on
     session.add(agent)
     return agent
+
+
+def can_edit_knowledge(agent: Agent) -> bool:
+    """The "knowledge" permission: teach the bot from the Knowledge page (admins always may)."""
+    return agent.active and (agent.role == "admin" or agent.can_teach)
+
+
+def set_knowledge_permission(session: Session, *, agent_id: int, on: bool) -> Agent:
+    """Give an agent the "knowledge" permission, or take it away (an admin holds it by role)."""
+    agent = session.get(Agent, agent_id)
+    if agent is None:
+        raise InvalidInput("No such agent.")
+    if agent.role == "admin":
+        raise TransitionRefused("Admins always edit the knowledge; the setting is for agents.")
+    if on and not agent.active:
+        raise TransitionRefused("A deactivated account cannot be given a permission.")
+    agent.can_teach = on
+    session.add(agent)
+    return agent

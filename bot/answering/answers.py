@@ -4,7 +4,9 @@
 and builds the reply: a direct answer from the statement's own words then the quotation
 (`compose`), or "the statement does not say" with the nearest topic clearly labelled as such and
 the contact channel of Section 1, or a short decline. An optional LLM phrases the direct answer
-from the retrieved passages only; the extractive answer is the fallback.
+from the retrieved passages only; the extractive answer is the fallback. A question that reads as
+one the privacy team taught (`knowledge.taught`) gets what was taught: the passage it was pointed
+at, or "the statement does not say".
 """
 
 from __future__ import annotations
@@ -12,14 +14,15 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from bot.answering.compose import direct_answer, nearest_topic, not_stated_text, quoted
-from bot.answering.decision import Decider, Outcome
+from bot.answering.decision import Decider, Outcome, Verdict
 from bot.errors import RetrievalError
 from bot.flows import RELATED_REQUESTS
 from bot.types import Citation
+from knowledge.retriever import Quote
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,12 @@ class Retrieval(Protocol):
 
 class Retriever(Protocol):
     def search(self, query: str) -> Any: ...
+
+
+class Taught(Protocol):
+    """What the privacy team taught (`knowledge.taught.TaughtIndex`)."""
+
+    def match_text(self, text: str) -> Any: ...
 
 
 @dataclass(frozen=True)
@@ -86,8 +95,10 @@ class Answerer:
         statement: Any = None,
         phraser: LlmPhraser | None = None,
         fingerprint: Callable[[], str] = lambda: "",
+        taught: Taught | None = None,
     ) -> None:
         self.retriever = retriever
+        self.taught = taught if taught is not None else getattr(retriever, "taught", None)
         self.decider = decider
         self.statement = statement if statement is not None else getattr(retriever, "statement", None)
         self.phraser = phraser
@@ -107,7 +118,37 @@ class Answerer:
         """Retrieval and decision for one query (what `answer` and follow-up reading compare)."""
         self.prepare()
         retrieval = self._search(question)
-        return retrieval, self.decider.decide(question, retrieval)
+        return self._as_taught(question, retrieval) or (retrieval, self.decider.decide(question, retrieval))
+
+    def _as_taught(self, question: str, retrieval: Any) -> tuple[Any, Verdict] | None:
+        """What the team taught for a question that reads as one of its items, else None."""
+        found = self.taught.match_text(question) if self.taught is not None else None
+        if found is None:
+            return None
+        entry = found.entry
+        if entry.kind == "not_covered":
+            return retrieval, Verdict("not_stated", {"answered": 0.0, "not_stated": 1.0, "declined": 0.0})
+        quote = self._quote_of(entry.passage_id)
+        if quote is None:  # a passage the statement no longer has: the decision stands
+            return None
+        first = sorted(retrieval.hits, key=lambda hit: hit.passage.id != entry.passage_id)  # stable
+        taught = replace(retrieval, hits=tuple(first), quotes=(quote,))
+        return taught, Verdict("answered", {"answered": 1.0, "not_stated": 0.0, "declined": 0.0})
+
+    def _quote_of(self, passage_id: str | None) -> Quote | None:
+        """The passage as a quote (a list's lead-in with its items)."""
+        statement = self.statement
+        if statement is None or not passage_id:
+            return None
+        passage = statement.passage(passage_id)
+        if passage is None:
+            return None
+        section = statement.section(passage.section)
+        if section is None:
+            return None
+        if passage.text.endswith(":"):
+            return Quote(section, (passage, *(p for p in section.passages if p.lead == passage.text)))
+        return Quote(section, (passage,))
 
     def answer(self, question: str, *, language: str = "en", searched: tuple[Any, Any] | None = None) -> Answer:
         """The answer to `question`; `searched` reuses a retrieval and verdict already computed."""

@@ -20,6 +20,8 @@ from bot.cases.exports import expired_files, ticket_files
 from bot.cases.tickets import CLOSED_STATUSES
 from bot.store import dedupe
 from bot.store.models import (
+    AnswerFeedback,
+    AskedQuestion,
     AuditEvent,
     ConsoleSession,
     Conversation,
@@ -37,6 +39,7 @@ from bot.store.models import (
 class PurgeReport:
     tickets_anonymised: int = 0
     turns_deleted: int = 0
+    questions_deleted: int = 0  # kept questions and their votes follow the transcripts
     ticket_transcripts_deleted: int = 0
     conversations_deleted: int = 0
     codes_deleted: int = 0
@@ -70,6 +73,13 @@ def purge(session: Session, *, now: datetime, policy: RetentionPolicy, dry_run: 
     # A ticket's transcript is its own copy (ticket_turn), kept until the ticket is anonymised, so
     # conversations themselves go on the transcript schedule whether or not they filed something.
     report.turns_deleted = _count_delete(session, delete(Turn).where(col(Turn.created_at) < stale))
+    # Questions kept for the Knowledge page and their votes go with the transcripts; what was taught
+    # from them stays (it holds no personal data: questions are masked before they are kept).
+    stale_questions = select(AskedQuestion.id).where(col(AskedQuestion.created_at) < stale)
+    _count_delete(session, delete(AnswerFeedback).where(col(AnswerFeedback.question_id).in_(stale_questions)))
+    report.questions_deleted = _count_delete(
+        session, delete(AskedQuestion).where(col(AskedQuestion.created_at) < stale)
+    )
     report.conversations_deleted = _count_delete(
         session, delete(Conversation).where(col(Conversation.updated_at) < stale)
     )

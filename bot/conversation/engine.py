@@ -39,6 +39,7 @@ from bot.store.conversations import (
     snapshot_transcript,
 )
 from bot.store.models import Conversation
+from bot.teaching.feedback import record_question
 from bot.types import Choice, Expecting, Inbound, Reply, reply_json
 from bot.validation import MAX_MESSAGE_CHARS, clean_text, find_reference
 
@@ -192,9 +193,22 @@ class Engine:
         conversation.state = ctx.state.dump()
         conversation.updated_at = now
         session.add(conversation)
-        record_turn(
+        bot_turn = record_turn(
             session, session_id=conversation.session_id, role="bot", text=reply.reply, payload=reply_json(reply), at=now
         )
+        if ctx.outcome is not None and ctx.text:  # an answer (or decline): kept, masked, for feedback
+            session.flush()
+            asked = record_question(
+                session,
+                session_id=conversation.session_id,
+                turn_id=int(bot_turn.id or 0),
+                channel=conversation.channel,
+                question=ctx.text,
+                outcome=ctx.outcome,
+                citations=reply.citations,
+                at=now,
+            )
+            reply = replace(reply, answer_id=asked.id)
         for ticket_id, since in ctx.filed:  # each ticket keeps the transcript of its own flow
             snapshot_transcript(session, ticket_id=ticket_id, session_id=conversation.session_id, since=since)
         return reply, ctx.queued, ctx.outcome

@@ -74,8 +74,10 @@ def adopt_requester(conversation: Conversation, requester: Requester, *, now: da
 
 def record_turn(
     session: Session, *, session_id: str, role: str, text: str, payload: dict[str, Any], at: datetime
-) -> None:
-    session.add(Turn(session_id=session_id, role=role, text=text, payload=payload, created_at=at))
+) -> Turn:
+    turn = Turn(session_id=session_id, role=role, text=text, payload=payload, created_at=at)
+    session.add(turn)
+    return turn
 
 
 def history(session: Session, session_id: str, *, limit: int = MAX_HISTORY) -> list[Turn]:

@@ -1,4 +1,5 @@
-"""SQLModel tables: tickets and their audit trail, conversations, codes, outbox, agents, casework."""
+"""SQLModel tables: tickets and their audit trail, conversations, codes, outbox, agents, casework,
+and what the bot learns from (questions asked, votes, taught knowledge)."""
 
 from __future__ import annotations
 
@@ -164,6 +165,7 @@ class Agent(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     last_login_at: datetime | None = None
     digest_opt_in: bool = False  # admins: the daily digest by e-mail
+    can_teach: bool = False  # the "knowledge" permission for an agent (admins always hold it)
 
 
 class ConsoleSession(SQLModel, table=True):
@@ -271,6 +273,82 @@ class ExportFile(SQLModel, table=True):
     deleted_at: datetime | None = None  # the file is gone (revoked, expired or purged); the row stays
     downloads: int = 0
     last_downloaded_at: datetime | None = None
+
+
+class AskedQuestion(SQLModel, table=True):
+    """A question the bot answered, said the statement does not say, or declined (e-mail addresses
+    and phone numbers masked): what the Knowledge page groups and what a vote is about."""
+
+    __tablename__ = "asked_question"
+    id: int | None = Field(default=None, primary_key=True)
+    session_id: str = Field(max_length=64, index=True)
+    turn_id: int = Field(index=True)  # the bot turn that answered it
+    channel: str = Field(max_length=8)
+    question: str = Field(sa_column=Column(Text, nullable=False))
+    outcome: str = Field(max_length=16, index=True)  # "answered", "not_stated" or "declined"
+    citations: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    # Set when an editor taught or dismissed the group it was in (it leaves the Knowledge page).
+    lesson_id: int | None = Field(default=None, foreign_key="lesson.id", index=True)
+
+
+class AnswerFeedback(SQLModel, table=True):
+    """One vote on one answer (a second click changes it): helpful or not."""
+
+    __tablename__ = "answer_feedback"
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: int = Field(foreign_key="asked_question.id", unique=True, index=True)
+    helpful: bool
+    channel: str = Field(max_length=8)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Lesson(SQLModel, table=True):
+    """One teaching action on a group of questions: hints of a passage, not covered, or dismissed."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=16)  # "hint", "not_covered", "dismissed"
+    passage_id: str | None = Field(default=None, max_length=32)
+    source: str = Field(default="console", max_length=16)  # "console" or "import"
+    created_by: str = Field(max_length=340)  # "agent:<email>" or "cli"
+    created_at: datetime = Field(default_factory=utcnow)
+    undone_by: str | None = Field(default=None, max_length=340)
+    undone_at: datetime | None = None
+
+
+class TaughtItem(SQLModel, table=True):
+    """A taught hint (a question pointing at a passage) or a known-unanswered topic."""
+
+    __tablename__ = "taught_item"
+    id: int | None = Field(default=None, primary_key=True)
+    lesson_id: int = Field(foreign_key="lesson.id", index=True)
+    kind: str = Field(max_length=16)  # "hint" or "not_covered"
+    passage_id: str | None = Field(default=None, max_length=32)
+    text: str = Field(max_length=500)
+    active: bool = Field(default=True, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class KnowledgeEvent(SQLModel, table=True):
+    """The audit trail of teaching: who did what, when."""
+
+    __tablename__ = "knowledge_event"
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=340)
+    action: str = Field(max_length=32)  # "teach_hint", "teach_not_covered", "dismiss", "undo", "import"
+    lesson_id: int | None = Field(default=None, foreign_key="lesson.id", index=True)
+    detail: dict[str, Any] = _json()
+
+
+class KnowledgeVersion(SQLModel, table=True):
+    """One row: a counter every change of taught knowledge bumps; processes poll it and reload."""
+
+    __tablename__ = "knowledge_version"
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)
 
 
 # Outbox polling scans by status and time; one composite index keeps that cheap.

@@ -8,7 +8,15 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from bot.access.agents import ROLES, create_agent, deactivate_agent, get_agent, list_agents, set_digest
+from bot.access.agents import (
+    ROLES,
+    create_agent,
+    deactivate_agent,
+    get_agent,
+    list_agents,
+    set_digest,
+    set_knowledge_permission,
+)
 from bot.access.sessions import issue_api_token, list_api_tokens, revoke_api_token
 from bot.errors import InvalidInput, TransitionRefused
 from handlers.console.auth import AdminDep, AdminFormDep, ConsoleUser
@@ -22,6 +30,7 @@ DONE = {
     "deactivated": "The account is deactivated: its sessions ended and its API tokens were revoked.",
     "revoked": "The token is revoked; it stops working immediately.",
     "digest": "The daily digest setting is saved.",
+    "knowledge": "The knowledge permission is saved.",
 }
 
 
@@ -113,6 +122,26 @@ def digest_setting(
         return _agents_page(request, services, user, status=exc.status, error=exc.message)
     log.info("daily digest %s for agent %s by agent %s", digest, agent_id, user.agent.id)
     return RedirectResponse("/console/admin/agents?done=digest", status_code=303, headers=NO_STORE)
+
+
+@router.post("/console/admin/agents/{agent_id}/knowledge")
+def knowledge_permission(
+    agent_id: int,
+    request: Request,
+    services: ServicesDep,
+    user: AdminFormDep,
+    knowledge: Annotated[str, Form(max_length=3)] = "",
+) -> Response:
+    """Give an agent the knowledge permission (teach the bot on the Knowledge page), or take it away."""
+    try:
+        if knowledge not in ("on", "off"):
+            raise InvalidInput("Choose whether the agent may edit the knowledge.")
+        with services.db.write() as session:
+            set_knowledge_permission(session, agent_id=agent_id, on=knowledge == "on")
+    except (InvalidInput, TransitionRefused) as exc:
+        return _agents_page(request, services, user, status=exc.status, error=exc.message)
+    log.info("knowledge permission %s for agent %s by agent %s", knowledge, agent_id, user.agent.id)
+    return RedirectResponse("/console/admin/agents?done=knowledge", status_code=303, headers=NO_STORE)
 
 
 def _tokens_page(

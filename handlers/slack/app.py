@@ -20,7 +20,7 @@ from slack_sdk import WebClient
 
 from handlers.deps import Services
 from handlers.errors import error_response
-from handlers.slack import actions, commands, events
+from handlers.slack import actions, commands, events, feedback
 from handlers.slack.client import web_client
 from handlers.slack.talk import SlackTalk
 
@@ -46,6 +46,7 @@ def build_bolt_app(services: Services, *, client: WebClient | None = None) -> Ap
     events.register(app, talk)
     commands.register(app, talk)
     actions.register(app, talk)
+    feedback.register(app, talk)
     return app
 
 

@@ -16,6 +16,8 @@ FALLBACK_CHARS = 3000
 BUTTON_CHARS = 75
 CHOICES_BLOCK = "choices"
 CHOICE_PREFIX = "choice:"
+FEEDBACK_BLOCK = "feedback"
+FEEDBACK_PREFIX = "feedback:"
 ASSIGN_ACTION = "ticket:assign"
 OPEN_ACTION = "ticket:open"
 HELP_TEXT = (
@@ -147,7 +149,40 @@ def reply_message(reply: Reply) -> tuple[str, list[dict[str, Any]]]:
     if reply.expecting is not None and reply.expecting.choices:
         blocks += choice_blocks(reply.expecting.choices)
     blocks += _input_hint(reply.expecting)
+    if reply.answer_id is not None:
+        blocks.append(feedback_block(reply.answer_id))
     return text[:FALLBACK_CHARS], blocks[:50]
+
+
+def feedback_block(answer_id: int) -> dict[str, Any]:
+    """Helpful / not helpful under an answer; the value names the kept question it answered."""
+    buttons = (("up", "Helpful"), ("down", "Not helpful"))
+    return {
+        "type": "actions",
+        "block_id": FEEDBACK_BLOCK,
+        "elements": [
+            {
+                "type": "button",
+                "action_id": f"{FEEDBACK_PREFIX}{kind}",
+                "value": f"{kind}:{answer_id}",
+                "text": {"type": "plain_text", "text": label, "emoji": False},
+            }
+            for kind, label in buttons
+        ],
+    }
+
+
+def voted_blocks(blocks: list[dict[str, Any]], *, thanks: str, person: Choice | None) -> list[dict[str, Any]]:
+    """The answer with its feedback buttons replaced by a thank-you (and, after "not helpful",
+    a button to reach a person unless the message already offers one)."""
+    kept = [b for b in blocks if b.get("block_id") != FEEDBACK_BLOCK]
+    kept.append(
+        {"type": "context", "block_id": "feedback-thanks", "elements": [{"type": "mrkdwn", "text": escape(thanks)}]}
+    )
+    offered = {e.get("value") for b in kept if b.get("type") == "actions" for e in b.get("elements", [])}
+    if person is not None and person.id not in offered:
+        kept.append({"type": "actions", "block_id": f"{CHOICES_BLOCK}-person", "elements": [_button(person)]})
+    return kept[:50]
 
 
 def chosen_blocks(blocks: list[dict[str, Any]], label: str) -> list[dict[str, Any]]:

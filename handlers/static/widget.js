@@ -265,7 +265,7 @@
 
   // ---- the widget
   // `generation` changes whenever the conversation shown is replaced, so a late answer is dropped.
-  const state = { sessionId: null, busy: false, expecting: null, suggest: false, restored: false, retry: null, countdown: 0, generation: 0 };
+  const state = { sessionId: null, busy: false, expecting: null, suggest: false, restored: false, retry: null, countdown: 0, generation: 0, turns: 0 };
   let ui = null;
 
   function build() {
@@ -416,13 +416,14 @@
   function renderHistory(turns) {
     let offered = [];
     let last = null;
-    for (const turn of turns) {
+    state.turns = turns.length;
+    for (const [index, turn] of turns.entries()) {
       if (turn.role === "user") {
         const label = turn.text || (turn.action ? choiceLabel(turn.action, offered) : "");
         if (label) addUser(label);
       } else if (turn.role === "bot") {
         last = turn.reply && typeof turn.reply === "object" ? turn.reply : { reply: turn.text || "", citations: [], expecting: null, ticket: null };
-        addBot(last, false);
+        addBot(last, false, index);
         offered = (last.expecting && last.expecting.choices) || [];
       }
     }
@@ -439,10 +440,11 @@
     scrollToEnd();
   }
 
-  function addBot(reply, reveal = true) {
+  function addBot(reply, reveal = true, turn = null) {
     const citations = Array.isArray(reply.citations) ? reply.citations.filter((c) => c && typeof c.quote === "string") : [];
     const message = h("div", { class: "msg bot" }, h("span", { class: "sr", text: "Assistant: " }), renderText(reply.reply || "", citations));
     if (reply.ticket && reply.ticket.reference) message.append(ticketCard(reply.ticket));
+    if (turn != null && isAnswer(reply, citations)) message.append(feedbackBar(turn));
     ui.log.append(message);
     if (reveal) revealMessage(message);
   }
@@ -453,6 +455,39 @@
     const room = ui.scroller.clientHeight - 24;
     if (message.offsetHeight > room) ui.scroller.scrollTop = message.offsetTop - 12;
     else scrollToEnd();
+  }
+
+  // ---- feedback on an answer: helpful / not helpful, one vote per answer (a second click changes it)
+  const isAnswer = (reply, citations) => (reply.intent === "question" && citations.length > 0) || reply.intent === "out_of_scope";
+  function feedbackBar(turn) {
+    const status = h("p", { class: "fb-status", role: "status" });
+    const person = h("button", { type: "button", class: "chip fb-person", hidden: true, text: "Talk to a person",
+      onclick: () => choose({ action: "start:handoff", label: "Talk to a person" }) });
+    const vote = (helpful) => h("button", { type: "button", class: "fb-btn", "aria-pressed": "false",
+      text: helpful ? "Helpful" : "Not helpful", onclick: () => rate(helpful) });
+    const buttons = [vote(true), vote(false)];
+    const bar = h("div", { class: "fb", role: "group", "aria-label": "Was this answer helpful?" },
+      h("span", { class: "fb-q", "aria-hidden": "true", text: "Was this helpful?" }), ...buttons, status, person);
+    async function rate(helpful) {
+      if (!state.sessionId || bar.dataset.sending) return;
+      const bars = ui.log.querySelectorAll(".fb");
+      // The newest answer is "the latest" to the server; an older one is named by its turn index.
+      const body = { turn: bars[bars.length - 1] === bar ? null : turn, helpful };
+      bar.dataset.sending = "1";
+      try {
+        const response = await request("POST", `/api/chat/${encodeURIComponent(state.sessionId)}/feedback`, body);
+        if (!response.ok) throw await failure(response);
+        buttons[0].setAttribute("aria-pressed", String(helpful));
+        buttons[1].setAttribute("aria-pressed", String(!helpful));
+        status.textContent = helpful ? "Thanks for your feedback." : "Thanks for telling us. Would you like to talk to a person?";
+        person.hidden = helpful;
+      } catch (error) {
+        status.textContent = "Your feedback couldn't be sent. Please try again.";
+      } finally {
+        delete bar.dataset.sending;
+      }
+    }
+    return bar;
   }
 
   // ---- what the bot expects next: buttons and the right kind of input
@@ -570,9 +605,11 @@
       const reply = await response.json();
       setBusy(false);
       if (generation !== state.generation) return; // the conversation was reset meanwhile
+      if (reply.session_id !== state.sessionId) state.turns = 0; // a new conversation (or a fresh one after expiry)
       state.sessionId = reply.session_id;
       idStore().set(sessionKey(), reply.session_id);
-      addBot(reply);
+      state.turns += body.message || body.action ? 2 : 1; // the user's turn (if any) and the bot's
+      addBot(reply, true, state.turns - 1);
       setExpecting(reply.expecting);
     } catch (error) {
       setBusy(false);
@@ -787,6 +824,13 @@ textarea:focus,input:focus{border-color:var(--pb-ink);box-shadow:0 0 0 3px color
 .hint.err{color:#b3261e}
 .send{flex:none;width:46px;height:46px;border:0;border-radius:12px;background:var(--pb-accent);color:var(--pb-on-accent);display:grid;place-items:center}
 .send:disabled{background:#c9ced6;color:#3f4652;cursor:default}
+.fb{display:flex;flex-wrap:wrap;align-items:center;gap:6px 8px;margin-top:10px;padding-top:8px;border-top:1px solid var(--pb-line);font-size:13px;color:var(--pb-muted)}
+.fb-btn{padding:4px 10px;border:1.5px solid #7b8494;border-radius:999px;background:#fff;color:var(--pb-text);font-size:13px;font-weight:600}
+.fb-btn:hover{background:#eef2fc}
+.fb-btn[aria-pressed=true]{background:var(--pb-accent);border-color:var(--pb-accent);color:var(--pb-on-accent)}
+.fb-status{flex-basis:100%;margin:0}
+.fb-status:empty{display:none}
+.fb-person{font-size:13px;padding:6px 12px}
 @media (max-width:480px){
 .panel{inset:0;width:100%;height:100%;height:100dvh;min-height:0;border:0;border-radius:0;animation:none}
 .open .launcher{display:none}
