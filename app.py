@@ -48,6 +48,7 @@ from handlers.ops.metrics import RequestMetrics, TimedChatModel, TimedEmbeddings
 from handlers.slack.app import slack_router
 from handlers.slack.sender import SlackSender
 from handlers.web import router as web_router
+from handlers.statement import router as statement_router
 from handlers.widget import router as widget_router
 from knowledge.ingest import collection_name
 from knowledge.service import KnowledgeBase
@@ -309,6 +310,7 @@ def create_app(
     # Channels: each contributes its routes. (Keep one line per channel.)
     app.include_router(web_router)
     app.include_router(widget_router)
+    app.include_router(statement_router)
     app.include_router(console_router)
     app.include_router(upload_router)
     app.include_router(downloads_router)

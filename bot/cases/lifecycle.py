@@ -6,17 +6,18 @@ Every accepted action writes exactly one audit event; refused ones change nothin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from bot.cases.tickets import EXPORT_TYPES, OPEN_STATUSES, STATUS_LABELS, add_months, record_event
+from bot.cases.tickets import EXPORT_TYPES, OPEN_STATUSES, STATUS_LABELS, add_months, record_event, summary
 from bot.errors import InvalidInput, TransitionRefused
 from bot.flows import TYPE_LABELS
 from bot.store.models import Agent, Ticket
 from bot.store.outbox import notify_requester
+from bot.types import TicketSummary
 
 REJECTION_REASONS = {
     "manifestly_unfounded": "the request is manifestly unfounded",
@@ -28,6 +29,33 @@ COMPLAINT_NOTICE = (
     "If you disagree with this decision, you have the right to lodge a complaint with your local "
     "data protection authority."
 )
+WITHDRAWN_OUTCOME = "You withdrew this request, so the privacy team stopped working on it."
+
+
+def rejection_explanation(ticket: Ticket) -> str:
+    """Why a rejected ticket was declined, in the words the requester's notice uses."""
+    reason = REJECTION_REASONS.get(ticket.rejection_code or "", "")
+    lead = f"We are unable to fulfil your request because {reason}." if reason else ""
+    return "\n\n".join(p for p in (lead, ticket.rejection_reason or "", COMPLAINT_NOTICE) if p)
+
+
+def outcome(ticket: Ticket) -> str:
+    """What the requester was told when the ticket closed ("" while it is open)."""
+    if ticket.status == "completed":
+        return ticket.resolution or ""
+    if ticket.status == "rejected":
+        return rejection_explanation(ticket)
+    if ticket.status == "withdrawn":
+        return WITHDRAWN_OUTCOME
+    return ""
+
+
+def current_summary(ticket: Ticket) -> TicketSummary:
+    """The ticket as the requester sees it now: its status and, once closed, the outcome."""
+    closed = ticket.closed_at.date().isoformat() if ticket.closed_at and ticket.status not in OPEN_STATUSES else None
+    return replace(summary(ticket), outcome=outcome(ticket), closed_on=closed)
+
+
 ACTIONS = ("assign", "start", "extend", "complete", "reject", "withdraw")
 
 
