@@ -47,8 +47,8 @@ from handlers.ops import Metrics, health_router, metrics_router
 from handlers.ops.metrics import RequestMetrics, TimedChatModel, TimedEmbeddings
 from handlers.slack.app import slack_router
 from handlers.slack.sender import SlackSender
-from handlers.web import router as web_router
 from handlers.statement import router as statement_router
+from handlers.web import router as web_router
 from handlers.widget import router as widget_router
 from knowledge.ingest import collection_name
 from knowledge.service import KnowledgeBase

@@ -67,7 +67,8 @@ class FieldSpec:
             )
         if self.email_if and fields.get(self.email_if[0]) == self.email_if[1]:
             return validate_email(text)
-        return validate_text(text, min_chars=self.min_chars, max_chars=self.max_chars, what=self.label.lower())
+        # "your answer": a label ("What is wrong") does not fit in "a little more detail in your …".
+        return validate_text(text, min_chars=self.min_chars, max_chars=self.max_chars, what="answer")
 
     def _parse_choice(self, raw: str, action: str | None) -> str:
         ids = {c.id for c in self.choices}

@@ -27,7 +27,7 @@ _TRAIL = re.compile(r"[.,;:!?)\]'\"’”]+$")
 STYLE = """
 *,*::before,*::after{box-sizing:border-box}
 html{-webkit-text-size-adjust:100%}
-body{margin:0;font:16px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:#141a24;background:#f3f5f8}
+body{margin:0;font:16px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#141a24;background:#f3f5f8}
 main{max-width:760px;margin:0 auto;padding:32px 20px 64px;background:#fff;min-height:100vh}
 h1{font-size:28px;line-height:1.25;margin:0 0 4px}
 .version{margin:0 0 24px;color:#4a5262;font-size:14px}
@@ -78,9 +78,8 @@ def _anchor(number: str) -> str:
 def render_statement(statement: Statement) -> tuple[bytes, str]:
     """The page and its Content-Security-Policy (the one inline style allowed by its hash)."""
     title, version, sections = escape(statement.title), escape(statement.version), statement.sections
-    toc = "".join(
-        f'<li><a href="#{_anchor(sec.number)}">{escape(sec.label)}</a></li>' for sec in sections if sec.number != "intro"
-    )
+    numbered = [sec for sec in sections if sec.number != "intro"]
+    toc = "".join(f'<li><a href="#{_anchor(sec.number)}">{escape(sec.label)}</a></li>' for sec in numbered)
     body = "\n".join(
         f'<section id="{_anchor(sec.number)}" aria-labelledby="h-{_anchor(sec.number)}">'
         f'<h2 id="h-{_anchor(sec.number)}">{escape(sec.label)}</h2>\n{_blocks(sec.text)}</section>'

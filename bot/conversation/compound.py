@@ -23,6 +23,7 @@ _SPLIT = re.compile(
     r"(?<=\?)\s+|(?:(?<=[.!?,;])|(?<=\band))\s*(?=\b(?:also|plus|another question|one more thing)\b)", re.I
 )
 _LEAD = re.compile(r"^\s*(?:and\s+)?(?:also|plus|another question|one more thing)\b[\s,:]*", re.I)
+_TAIL = re.compile(r"(?:[\s,;]+and)?[\s,;]*$", re.I)  # "delete my data, and" | also …
 _WANTS = {*REQUEST_TYPES, "ticket_status"}
 
 
@@ -31,7 +32,7 @@ def split_parts(text: str) -> list[str]:
     words ("ok?", "thanks") joins the part before it."""
     parts: list[str] = []
     for raw in _SPLIT.split(text.strip()):
-        part = _LEAD.sub("", raw or "").strip(" ,;")
+        part = _TAIL.sub("", _LEAD.sub("", raw or ""))
         if not part:
             continue
         if parts and len(part.split()) < 3:

@@ -67,7 +67,8 @@ class Dialog:
         citations: tuple[Citation, ...] = ()
         citation = self._consequence(spec)
         if citation is not None:
-            after.append(f"Before you answer, note what the privacy statement says ({_label(citation)}):\n> {citation.quote}")
+            note = f"Before you answer, note what the privacy statement says ({_label(citation)}):"
+            after.append(f"{note}\n> {citation.quote}")
             citations = (citation,)
         if spec.files_ticket:
             after.append('You can say "back" to change an answer or "cancel" to stop at any time.')
@@ -265,7 +266,10 @@ class Dialog:
             values[name] = parse_field(field, raw, values)
         except InvalidInput as exc:
             return self._ask(ctx, field, exc.message)
-        return self._ask_next(ctx, f"Thanks, I've updated your {field.label.lower()}.")
+        if name in IDENTITY_FIELDS:
+            return self._ask_next(ctx, f"Thanks, I've updated your {field.label.lower()}.")
+        # A request's label names a question ("What is wrong"): quoted, never "your what is wrong".
+        return self._ask_next(ctx, f"Thanks, I've updated “{field.label}” to: {field.display(values[name])}.")
 
     # -- identity ---------------------------------------------------------------------------
     def _send_code(self, ctx: TurnContext, email: str, *, resent: bool = False, preface: str = "") -> Reply:

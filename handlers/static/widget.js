@@ -401,7 +401,7 @@
     scroller.addEventListener("scroll", () => {
       state.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
     }, { passive: true });
-    if (window.ResizeObserver) new ResizeObserver(() => { if (state.pinned) scrollToEnd(); }).observe(scroller);
+    if (window.ResizeObserver) new ResizeObserver(keepAnchor).observe(scroller);
     if (window.visualViewport) {
       window.visualViewport.addEventListener("resize", fitViewport);
       window.visualViewport.addEventListener("scroll", fitViewport);
@@ -450,7 +450,14 @@
     if (!vv || !fullScreen()) { ui.panel.style.height = ""; ui.panel.style.top = ""; return; }
     ui.panel.style.height = `${Math.round(vv.height)}px`;
     ui.panel.style.top = `${Math.round(vv.offsetTop)}px`;
-    if (state.pinned) scrollToEnd();
+    keepAnchor();
+  }
+  // At the end: stay there. Reading a long last answer from its start: keep that start in view.
+  function keepAnchor() {
+    if (state.pinned) { scrollToEnd(); return; }
+    const last = ui.log.lastElementChild;
+    const s = ui.scroller;
+    if (last && (last.offsetTop < s.scrollTop || last.offsetTop > s.scrollTop + s.clientHeight - 24)) s.scrollTop = last.offsetTop - 12;
   }
 
   function sheet(css) {

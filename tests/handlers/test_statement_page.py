@@ -29,7 +29,8 @@ def web(make_services: Any, make_settings: Any) -> Iterator[TestClient]:
 
 
 def _text(html: str) -> str:
-    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", html)))
+    inline = re.sub(r"</?a\b[^>]*>", "", html)  # a link is part of its sentence
+    return re.sub(r"\s+", " ", unescape(re.sub(r"<[^>]+>", " ", inline)))
 
 
 def test_the_statement_page_has_every_section_its_version_and_the_quoted_text(web: TestClient) -> None:
@@ -82,3 +83,20 @@ def test_a_reopened_conversation_shows_the_current_status_and_outcome(web: TestC
     assert card["reference"] == filed["reference"]
     assert card["status"] == "completed" and card["status_label"] == "completed"
     assert card["outcome"] == "We called you." and card["closed_on"] == clock().date().isoformat()
+
+
+def test_the_statement_page_escapes_the_statement_and_links_only_web_addresses() -> None:
+    from handlers.statement import render_statement
+    from knowledge.statement import parse_statement
+
+    text = (
+        '---\ntitle: A <b>statement</b>\nversion: "2<i>"\n---\n\n## 1. Controller <img src=x onerror=alert(1)>\n\n'
+        "See <script>alert(1)</script> and javascript:alert(1) and https://example.com/a?b=<c>.\n\n"
+        "- an item with <em>markup</em>\n"
+    )
+    html, csp = render_statement(parse_statement(text))
+    page = html.decode()
+    assert "<script>" not in page and "<img" not in page and "<em>" not in page and "<b>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;img src=x" in page
+    assert 'href="javascript' not in page and 'href="https://example.com/a?b="' in page
+    assert "script-src" not in csp and "default-src 'none'" in csp  # no script may run on it at all

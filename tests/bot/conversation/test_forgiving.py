@@ -10,6 +10,7 @@ import pytest
 from bot.cases.lifecycle import ActionRequest, apply_action
 from bot.cases.tickets import get_ticket
 from bot.conversation.compound import split_parts
+from bot.errors import InvalidInput
 from bot.flows import COMPANY, FLOWS
 from bot.types import Choice, Requester
 from tests.bot.conversation.conftest import Talk
@@ -42,9 +43,9 @@ def test_a_sentence_that_names_one_option_picks_it(flow: str, field: str, text: 
 def test_an_unclear_answer_is_asked_again_without_a_numbered_list(text: str) -> None:
     spec = FLOWS["consent_revocation"].field("consent")
     assert spec is not None
-    with pytest.raises(Exception) as raised:
+    with pytest.raises(InvalidInput) as raised:
         spec.parse(text, {})
-    message = str(getattr(raised.value, "message", raised.value))
+    message = raised.value.message
     assert "pick one below" in message and not NUMBERED.search(message)
 
 
