@@ -32,7 +32,8 @@ main{max-width:760px;margin:0 auto;padding:32px 20px 64px;background:#fff;min-he
 h1{font-size:28px;line-height:1.25;margin:0 0 4px}
 .version{margin:0 0 24px;color:#4a5262;font-size:14px}
 h2{font-size:20px;line-height:1.3;margin:32px 0 8px;scroll-margin-top:16px}
-section:target{background:#fff8dc;outline:3px solid #f0d3a4;outline-offset:8px;border-radius:4px}
+section{margin:0 -12px;padding:1px 12px}
+section:target{background:#fff8dc;outline:3px solid #f0d3a4;border-radius:6px}
 a{color:#1141c9}
 a:focus-visible{outline:3px solid #1141c9;outline-offset:2px}
 nav ol{padding-left:20px}

@@ -962,6 +962,7 @@ textarea:focus,input:focus{border-color:var(--pb-ink);box-shadow:0 0 0 3px color
 textarea,input{font-size:16px}
 .msg{max-width:94%}
 }
+@media (max-height:560px){.choices{flex-wrap:nowrap;overflow-x:auto;overflow-y:hidden;padding-bottom:8px}.chip{flex:none}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}
 @media (forced-colors:active){.launcher,.send,.chip,.msg,.panel{border:1px solid CanvasText}}
 `;

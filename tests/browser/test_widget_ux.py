@@ -167,6 +167,8 @@ def test_ticket_cards_show_the_current_status_and_outcome_when_reopened(
     assert page.evaluate(LOW_CONTRAST) == []
     axe(page, "the widget with a card per status")
     page.screenshot(path=str(artifacts / "widget-ux-ticket-cards.png"), full_page=False, animations="disabled")
+    for status, card in zip(("open", "in_progress", "completed", "rejected", "withdrawn"), cards.all(), strict=True):
+        card.screenshot(path=str(artifacts / f"widget-ux-card-{status}.png"), animations="disabled")
 
     # Asking for the status titles the card by what it is now, with the outcome.
     status = ask(page, "what's the status of my request?")
