@@ -118,7 +118,6 @@ def cmd_chat(args: argparse.Namespace) -> int:
     else:
         services.outbox.start()
     session_id = f"cli-{uuid.uuid4().hex}"
-    print("Privacy helpdesk — type your question, a number to pick an option, or 'quit' to leave.\n")
     try:
         run_chat(services, session_id, mailer=mailer)
     finally:

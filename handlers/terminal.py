@@ -24,6 +24,7 @@ PROMPT = "you> "
 BOT = "bot> "
 INDENT = " " * len(BOT)
 QUIT = ("quit", "exit", ":q")
+BANNER = "Privacy helpdesk — type your question, a number to pick an option, or 'quit' to leave."
 
 
 def width() -> int:
@@ -110,9 +111,9 @@ class TerminalMailer:
 
 def notice(message: OutboxMessage, columns: int) -> str:
     """An e-mail shown in the terminal instead of sent, framed so it cannot be mistaken for the bot."""
-    head = f"E-mail to {message.recipient} (shown here: SMTP_URL is not set, so nothing was sent)"
-    body = [f"Subject: {message.subject}", "", *message.body.splitlines()]
-    lines = [f"  ┌ {head}"]
+    why = "Shown here, not sent: SMTP_URL is not set."
+    body = [why, f"Subject: {message.subject}", "", *message.body.splitlines()]
+    lines = [f"  ┌ E-mail to {message.recipient}"]
     lines += [f"  │ {line}" if line else "  │" for text in body for line in (wrap(text, columns - 4) or [""])]
     return "\n".join([*lines, "  └"])
 
@@ -127,6 +128,7 @@ def run_chat(
 ) -> None:
     """The loop: read a line, take the turn, show any e-mail it produced, then the reply."""
     columns = width()
+    write("\n".join(wrap(BANNER, columns)) + "\n")
     choices: list[Any] = []
     while True:
         try:

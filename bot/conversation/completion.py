@@ -151,10 +151,13 @@ class ShowStatus(_OwnFieldsOnly):
             text = "I couldn't find any requests filed under your verified identity."
             return ctx.reply(_join(preface, text), "ticket_status", expecting=menu())
         many = f"your {len(tickets)} most recent requests" if len(tickets) >= 20 else f"your {len(tickets)} requests"
-        lead = "Here is your request:" if len(tickets) == 1 else f"Here are {many}:"
+        lead = f"Here are {many}:"
         if len(tickets) == 1:
-            # The card shows it all, outcome included.
-            return ctx.reply(_join(preface, lead), "ticket_status", ticket=current_summary(tickets[0]))
+            # One sentence; the ticket (the widget's card, Slack's fields) shows the rest, outcome included.
+            only = tickets[0]
+            waiting = " The privacy team is waiting for your answer." if only.awaiting_requester_since else ""
+            text = f"Your request {only.reference} is {STATUS_LABELS.get(only.status, only.status)}.{waiting}"
+            return ctx.reply(_join(preface, text), "ticket_status", ticket=current_summary(only))
         lines = [lead] + [status_line(t) for t in tickets] + ["The most recent one in detail:"]
         return ctx.reply(_join(preface, "\n".join(lines)), "ticket_status", ticket=current_summary(tickets[0]))
 

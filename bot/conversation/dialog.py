@@ -67,8 +67,9 @@ class Dialog:
         citations: tuple[Citation, ...] = ()
         citation = self._consequence(spec)
         if citation is not None:
-            note = f"Before you answer, note what the privacy statement says ({_label(citation)}):"
-            after.append(f"{note}\n> {citation.quote}")
+            # The attribution line follows the quote, as in answers (the widget makes it the card's caption).
+            quote = "\n".join(f"> {line}" for line in citation.quote.splitlines())
+            after.append(f"Before you answer, note what the privacy statement says:\n{quote}\n— {_label(citation)}")
             citations = (citation,)
         if spec.files_ticket:
             after.append('You can say "back" to change an answer or "cancel" to stop at any time.')

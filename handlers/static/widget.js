@@ -234,10 +234,12 @@
         h("span", { class: "badge", "aria-hidden": "true", text: numbered ? `§ ${citation.section}` : "Intro" }),
         h("span", { text: sectionLabel(citation), class: "cite-title" })),
       quote);
+    const actions = h("div", { class: "cite-actions" });
     if (href) {
-      card.append(h("a", { class: "source", href, target: "_blank", rel: "noopener",
+      actions.append(h("a", { class: "source", href, target: "_blank", rel: "noopener",
         text: numbered ? `Read section ${citation.section} in the privacy statement` : "Read the privacy statement" }));
     }
+    card.append(actions);
     if (long) {
       const toggle = h("button", { type: "button", class: "more", "aria-expanded": "false", "aria-controls": id, text: "Show full passage" });
       toggle.addEventListener("click", () => {
@@ -246,7 +248,7 @@
         quote.classList.toggle("clamp", !open);
         toggle.textContent = open ? "Show less" : "Show full passage";
       });
-      quote.after(toggle);
+      actions.prepend(toggle);
     }
     return card;
   }
@@ -896,8 +898,9 @@ h2{margin:0;font-size:16.5px;font-weight:700;line-height:1.25}
 blockquote ul{margin:4px 0 0;padding-left:20px}
 blockquote li+li{margin-top:2px}
 .clamp.short{-webkit-line-clamp:3}
-.source{display:inline-block;margin-top:6px;font-size:13px;font-weight:600;color:var(--pb-ink);text-underline-offset:2px}
-.more+.source{margin-left:14px}
+.cite-actions{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 16px}
+.cite-actions:empty{display:none}
+.source{margin-top:6px;font-size:13px;font-weight:600;color:var(--pb-ink);text-underline-offset:2px}
 .cite blockquote::before{content:"\\201C"}
 .cite blockquote::after{content:"\\201D"}
 .clamp{display:-webkit-box;-webkit-line-clamp:6;-webkit-box-orient:vertical;overflow:hidden}

@@ -94,7 +94,7 @@ class Terminal:
     def until_prompt(self, timeout: float = 180) -> str:
         """Everything printed up to the next "you> " prompt."""
         start = len(self.output)
-        while not self.output.endswith("you> "):
+        while len(self.output) == start or not self.output.endswith("you> "):
             self.output += self.chunks.get(timeout=timeout)
         return self.output[start:]
 
