@@ -145,12 +145,13 @@ def test_ticket_cards_show_the_current_status_and_outcome_when_reopened(
              const pill = c.querySelector('.status'), head = c.querySelector('.ticket-head');
              const lines = pill.getBoundingClientRect().height / parseFloat(getComputedStyle(pill).lineHeight);
              return {head: getComputedStyle(head).backgroundColor, icon: head.querySelector('svg').innerHTML,
-                     pillLines: Math.round(lines)};
+                     pillLines: Math.round(lines), pillWraps: getComputedStyle(pill).whiteSpace !== 'nowrap'};
            })"""
     )
     assert len({look["head"] for look in looks}) == 5, looks  # a colour per status: no green "rejected"
     assert len({look["icon"] for look in looks}) == 5  # an icon per status
-    assert all(look["pillLines"] == 1 for look in looks), looks  # "In progress" never breaks
+    # "In progress" never breaks, nor "Complete/d" beside a long type on a narrow card.
+    assert all(look["pillLines"] == 1 and not look["pillWraps"] for look in looks), looks
     expect(cards.nth(2).locator(".outcome")).to_contain_text("We called you and fixed it.")
     expect(cards.nth(3).locator(".outcome")).to_contain_text("excessive")
     expect(cards.nth(3).locator(".outcome")).to_contain_text("complaint")
@@ -234,6 +235,12 @@ def test_forgiving_flow_skip_chip_restart_and_hint(server: Any, page: Page, arti
     restart.click()
     expect(page.locator(".msg.user")).to_have_count(0)
     expect(page.get_by_role("button", name="Keep going")).to_be_hidden()
+    # What the first message already says is noted, not asked again.
+    fix = ask(page, "my phone number is wrong, it should be +358 40 123 4567")
+    expect(fix).to_contain_text("Mobile phone number")
+    expect(fix).to_contain_text("+358 40 123 4567")
+    expect(fix).to_contain_text("What is wrong at the moment?")
+    expect(fix).not_to_contain_text("What needs correcting?")
     assert not page.errors, page.errors  # type: ignore[attr-defined]
 
 
