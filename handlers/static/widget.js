@@ -316,7 +316,7 @@
     const rows = [row("Reference", h("span", { class: "mono", text: ticket.reference }))];
     if (closed && ticket.closed_on) rows.push(row(status === "withdrawn" ? "Withdrawn" : "Closed", date(ticket.closed_on)));
     else if (!closed && ticket.due_date) rows.push(row("Due by", date(ticket.due_date)));
-    const card = h("section", { class: `ticket st-${status}`, "aria-label": `${type} request ${ticket.reference}: ${look.words}` },
+    const card = h("section", { class: `ticket st-${status}`, "data-reference": ticket.reference, "aria-label": `${type} request ${ticket.reference}: ${look.words}` },
       h("div", { class: "ticket-head" }, icon(look.icon, 18),
         h("span", { class: "ticket-type", text: type }),
         h("span", { class: "status", text: capitalise(ticket.status_label || status.replace(/_/g, " ")) })),
@@ -587,7 +587,11 @@
     const citations = Array.isArray(reply.citations) ? reply.citations.filter((c) => c && typeof c.quote === "string") : [];
     // In a request the quotation is context, not the answer: it starts folded to a few lines.
     const message = h("div", { class: "msg bot" }, h("span", { class: "sr", text: "Assistant: " }), renderText(reply.reply || "", citations, inFlow(reply.expecting)));
-    if (reply.ticket && reply.ticket.reference) message.append(ticketCard(reply.ticket));
+    if (reply.ticket && reply.ticket.reference) {
+      // Earlier cards of the same request show what it is now, too: one request, one status on screen.
+      for (const old of ui.log.querySelectorAll(".ticket")) if (old.dataset.reference === reply.ticket.reference) old.replaceWith(ticketCard(reply.ticket));
+      message.append(ticketCard(reply.ticket));
+    }
     ui.log.append(message);
     if (reveal) revealMessage(message);
   }

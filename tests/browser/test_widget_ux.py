@@ -176,6 +176,11 @@ def test_ticket_cards_show_the_current_status_and_outcome_when_reopened(
     expect(status.locator(".ticket .status")).to_have_text("Withdrawn")
     expect(status.locator(".ticket .outcome")).to_contain_text("You withdrew this request")
     expect(status).not_to_contain_text("I'll look up your requests")
+    # A change made in this conversation updates the earlier card of the same request at once.
+    ask(page, f"withdraw my request {refs[0]}")
+    page.locator(".choices").get_by_role("button", name="Yes, withdraw it").click()
+    expect(cards.first.locator(".status")).to_have_text("Withdrawn")
+    expect(cards.first.locator(".outcome")).to_contain_text("You withdrew this request")
     assert not page.errors, page.errors  # type: ignore[attr-defined]
 
 
