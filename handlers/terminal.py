@@ -125,10 +125,14 @@ def run_chat(
     read: Callable[[str], str] = input,
     write: Callable[[str], None] = print,
     mailer: TerminalMailer | None = None,
+    commands: dict[str, Callable[[], list[Any]]] | None = None,
+    banner: str = BANNER,
 ) -> None:
-    """The loop: read a line, take the turn, show any e-mail it produced, then the reply."""
+    """The loop: read a line, take the turn, show any e-mail it produced, then the reply.
+    `commands` are the terminal's own words ("/good"): each runs instead of a turn and returns
+    the options it offers (picked by number, like a reply's)."""
     columns = width()
-    write("\n".join(wrap(BANNER, columns)) + "\n")
+    write("\n".join(wrap(banner, columns)) + "\n")
     choices: list[Any] = []
     while True:
         try:
@@ -138,6 +142,9 @@ def run_chat(
             return
         if line.lower() in QUIT:
             return
+        if commands and line.lower() in commands:
+            choices = commands[line.lower()]()
+            continue
         action = None
         if line.isdigit() and choices and 1 <= int(line) <= len(choices):
             action, line = choices[int(line) - 1].id, ""

@@ -150,3 +150,28 @@ def test_chat_in_a_terminal_reads_well(tmp_path: Path, shared_dirs: dict[str, Pa
     assert "e-mail not sent" not in term.output and "e-mail not sent" not in stderr
     assert not LOG_LINE.search(stderr), stderr  # no log line over the prompt, on either stream
     assert (tmp_path / "data" / "chat.log").is_file()
+
+
+def test_the_terminal_s_own_commands_run_instead_of_a_turn() -> None:
+    from handlers.terminal import run_chat
+
+    said = iter(["/good", "1", "quit"])
+    shown: list[str] = []
+    ran: list[str] = []
+    turns: list[Any] = []
+
+    class Engine:
+        def handle(self, inbound: Any) -> Reply:
+            turns.append(inbound)
+            return Reply("s", "Thanks.", "greeting")
+
+    class Services:
+        engine = Engine()
+
+    def good() -> list[Any]:
+        ran.append("/good")
+        return [Choice("handoff", "Talk to a person")]
+
+    run_chat(Services(), "s", read=lambda _: next(said), write=shown.append, commands={"/good": good}, banner="Hi")
+    assert ran == ["/good"] and shown[0] == "Hi\n"
+    assert [t.action for t in turns] == ["handoff"]  # "1" picked the option the command offered
