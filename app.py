@@ -49,6 +49,7 @@ from handlers.ops import Metrics, health_router, metrics_router
 from handlers.ops.metrics import RequestMetrics, TimedChatModel, TimedEmbeddings
 from handlers.slack.app import slack_router
 from handlers.slack.sender import SlackSender
+from handlers.statement import router as statement_router
 from handlers.web import router as web_router
 from handlers.widget import router as widget_router
 from knowledge.ingest import collection_name
@@ -330,6 +331,7 @@ def create_app(
     # Channels: each contributes its routes. (Keep one line per channel.)
     app.include_router(web_router)
     app.include_router(widget_router)
+    app.include_router(statement_router)
     app.include_router(console_router)
     app.include_router(upload_router)
     app.include_router(downloads_router)

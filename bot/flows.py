@@ -17,7 +17,17 @@ from __future__ import annotations
 from typing import Any
 
 from bot.errors import InvalidInput
-from bot.flowspec import CONFIRM, OTHER, REPLY_CONFIRM, WITHDRAW_CONFIRM, Completion, FieldSpec, FlowSpec, choices_of
+from bot.flowspec import (
+    CONFIRM,
+    OTHER,
+    REPLY_CONFIRM,
+    SKIP,
+    WITHDRAW_CONFIRM,
+    Completion,
+    FieldSpec,
+    FlowSpec,
+    choices_of,
+)
 from bot.types import Choice
 from bot.validation import validate_email
 
@@ -201,6 +211,11 @@ FLOWS: dict[str, FlowSpec] = _catalogue(
                 "Correct value",
                 min_chars=1,
                 email_if=("item", "email"),
+                said_as=(
+                    r"\b(?:it\s+)?(?:should|must|ought to)\s+(?:be|read|say)\s*:?\s+(.{1,200}?)\s*(?:[.!]\s|[.!]?$)"
+                    r"|\b(?:the\s+)?(?:correct|right|new)\s+(?:one|value|number|address|name|title)\s+is\s*:?\s+"
+                    r"(.{1,200}?)\s*(?:[.!]\s|[.!]?$)"
+                ),
             ),
         ),
     ),
@@ -257,7 +272,7 @@ FLOWS: dict[str, FlowSpec] = _catalogue(
         title="a look-up of your requests",
         intent="ticket_status",
         completion="status",
-        intro="I'll look up your requests.",
+        intro="",  # verified: the requests themselves are the reply
         intro_unverified="I'll look up your requests once I've confirmed who you are.",
         fields=(),
     ),
@@ -310,8 +325,9 @@ NAME = FieldSpec("name", "text", "What is your full name?", "Name", min_chars=2,
 COMPANY = FieldSpec(
     "company",
     "text",
-    "Which company do you represent? (Type 'skip' if you'd rather not say.)",
+    "Which company do you represent? You can skip this if you'd rather not say.",
     "Company",
+    (SKIP,),
     optional=True,
     max_chars=200,
 )

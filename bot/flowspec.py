@@ -5,6 +5,7 @@ The catalogue of flows built from these is `bot.flows`; the walker is `bot.conve
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -13,6 +14,9 @@ from bot.types import Choice, Expecting, FieldKind
 from bot.validation import find_reference, validate_email, validate_text
 
 OTHER = "other"
+# An optional field offers this choice; typing one of SKIP_WORDS does the same.
+SKIP = Choice("skip", "Skip")
+SKIP_WORDS = frozenset({"skip", "none", "-", "n/a", "no"})
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,9 @@ class FieldSpec:
     # Passed on as written (an answer to a person): a question or "my name is …" in it is not
     # taken as a question for the bot or as a correction of an earlier answer.
     verbatim: bool = False
+    # How a first message may already give the answer ("… it should be +358 40 …"): a regular
+    # expression whose first group is the value, tried when the flow starts.
+    said_as: str | None = None
 
     def applies(self, fields: dict[str, Any]) -> bool:
         return self.when is None or fields.get(self.when[0]) == self.when[1]
@@ -51,11 +58,17 @@ class FieldSpec:
             if not found:
                 raise InvalidInput("A reference looks like PRV-AB12-CD34.")
             return found
-        if self.optional and text.lower() in {"skip", "none", "-", "n/a", "no"}:
+        if self.optional and (action == SKIP.id or text.lower() in SKIP_WORDS):
             return ""
+        if text.lower() in SKIP_WORDS - {"none", "no"}:
+            raise InvalidInput(
+                "This one is needed to file your request, so it can't be skipped. "
+                'Please type your answer, or say "cancel" to stop.'
+            )
         if self.email_if and fields.get(self.email_if[0]) == self.email_if[1]:
             return validate_email(text)
-        return validate_text(text, min_chars=self.min_chars, max_chars=self.max_chars, what=self.label.lower())
+        # "your answer": a label ("What is wrong") does not fit in "a little more detail in your …".
+        return validate_text(text, min_chars=self.min_chars, max_chars=self.max_chars, what="answer")
 
     def _parse_choice(self, raw: str, action: str | None) -> str:
         ids = {c.id for c in self.choices}
@@ -66,14 +79,23 @@ class FieldSpec:
             if text in (choice.id.lower(), choice.label.lower()):
                 return choice.id
         if text.isdigit() and 1 <= int(text) <= len(self.choices):
-            return self.choices[int(text) - 1].id
-        # A typed answer that names exactly one option ("analytics", "the targeting ones").
-        words = set(text.replace("-", " ").split())
-        hits = [c for c in self.choices if words & _keywords(c)]
-        if len(hits) == 1:
-            return hits[0].id
-        options = ", ".join(f"{i}. {c.label}" for i, c in enumerate(self.choices, 1))
-        raise InvalidInput(f"Please pick one of: {options}.")
+            return self.choices[int(text) - 1].id  # the terminal numbers its options
+        found = self.match_choice(text)
+        if found is not None:
+            return found
+        # Every channel shows the options right under this (buttons, chips, a list): no list here.
+        raise InvalidInput("I couldn't tell which option you mean. Please pick one below, or say it in other words.")
+
+    def match_choice(self, text: str, *, ignore: frozenset[str] = frozenset()) -> str | None:
+        """The one option a sentence names ("withdrawing consent for marketing emails" → marketing
+        communications), or None. Words of the question itself ("Which consent…?") and `ignore`d
+        words (the flow's own name) say nothing about which option is meant."""
+        words = _words(text)
+        generic = _words(self.prompt) | ignore
+        scores = {c.id: len(words & (_keywords(c) - generic)) for c in self.choices}
+        best = max(scores.values(), default=0)
+        winners = [cid for cid, score in scores.items() if score == best]
+        return winners[0] if best and len(winners) == 1 else None
 
     def display(self, value: str) -> str:
         if self.kind == "choice":
@@ -81,10 +103,27 @@ class FieldSpec:
         return value or "(none)"
 
 
+_STOP = frozenset(
+    "my the and of a an to i me for with only all other kone's kone about is it in on at be by or "
+    "how use do does you your yours this that what which want would like please".split()
+)
+
+
+def _stem(word: str) -> str:
+    """Plural and singular read alike ("e-mails" / "email", "cookies" / "cookie")."""
+    return word[:-1] if len(word) > 3 and word.endswith("s") and not word.endswith("ss") else word
+
+
+def _words(text: str) -> set[str]:
+    raw = text.lower().replace("/", " ").replace("-", " ").replace("_", " ").split()
+    words = {_stem(w.strip("(),.!?;:'\"")) for w in raw}
+    if "e" in raw or "e mail" in text.lower().replace("-", " "):
+        words.add("email")
+    return {w for w in words if len(w) > 1} - _STOP
+
+
 def _keywords(choice: Choice) -> set[str]:
-    stop = {"my", "the", "and", "of", "a", "to", "i", "for", "with", "only", "all", "other", "kone's", "about"}
-    words = set(choice.label.lower().replace("/", " ").replace("-", " ").split()) | {choice.id.lower()}
-    return {w.strip("(),.") for w in words} - stop
+    return _words(choice.label) | _words(choice.id)
 
 
 Completion = Literal["file", "status", "withdraw", "reply"]
@@ -124,6 +163,30 @@ class FlowSpec:
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
+
+    def given(self, text: str) -> dict[str, str]:
+        """The answers a first message already holds ("my phone number is wrong, it should be …"):
+        an option it names (never "something else"), and values said the way a field expects."""
+        values: dict[str, str] = {}
+        if not text.strip():
+            return values
+        ignore = frozenset(_words(" ".join((self.title, self.intro, self.start_label, self.label))))
+        for field in self.fields:
+            if not field.applies(values):
+                continue
+            if field.kind == "choice" and field.when is None:
+                found = field.match_choice(text, ignore=ignore)
+                if found is not None and found != OTHER:
+                    values[field.name] = found
+            elif field.said_as:
+                match = re.search(field.said_as, text, flags=re.IGNORECASE)
+                if match:
+                    try:
+                        said = next(g for g in match.groups() if g)
+                        values[field.name] = field.parse(said.strip().rstrip(".!"), values)
+                    except InvalidInput:
+                        pass  # asked as usual, with its hint
+        return values
 
     def summary(self, values: dict[str, Any]) -> list[tuple[str, str]]:
         return [

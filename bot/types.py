@@ -64,11 +64,27 @@ class Inbound:
     public: bool = False
 
 
+STATEMENT_PAGE = "/statement"  # the statement as a page of its own (handlers/statement.py serves it)
+
+
+def section_url(section: str) -> str:
+    """Where a section of the statement is read: its anchor on the statement page (DESIGN §10)."""
+    return f"{STATEMENT_PAGE}#section-{section}"
+
+
 @dataclass(frozen=True)
 class Citation:
     section: str
     title: str
     quote: str
+    # A link to the section on the statement page, relative to the service (a widget embedded on
+    # another site resolves it against the API's origin). Derived from `section` when not given,
+    # so transcripts kept before the field existed get it too.
+    url: str = ""
+
+    def __post_init__(self) -> None:
+        if not self.url:
+            object.__setattr__(self, "url", section_url(self.section))
 
 
 @dataclass(frozen=True)
@@ -93,6 +109,10 @@ class TicketSummary:
     due_date: str  # YYYY-MM-DD
     type_label: str = ""  # "Deletion (erasure)": channels show these words, never invent their own
     status_label: str = ""  # "in progress"
+    # Once closed: what the privacy team decided (the resolution note, or the rejection's reason)
+    # and the day it was closed (YYYY-MM-DD).
+    outcome: str = ""
+    closed_on: str | None = None
 
 
 @dataclass(frozen=True)

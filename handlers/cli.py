@@ -100,42 +100,34 @@ def cmd_ask(args: argparse.Namespace) -> int:
 
 def cmd_chat(args: argparse.Namespace) -> int:
     """Talk to the bot in the terminal: questions and full requests."""
-    from bot.types import Inbound
+    from handlers.terminal import TerminalMailer, run_chat
 
     settings = args.wiring.settings()
-    print("Starting (loading the model and the index)...", file=sys.stderr)
+    settings.ensure_local_dirs()
+    # Log lines never print over the prompt: this command logs to a file.
+    log_file = Path(args.log_file)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    stream = log_file.open("a", encoding="utf-8")
+    configure_logging(settings.LOG_LEVEL, fmt="text", stream=stream)
+    print(f"Starting (loading the model and the index)... Logs go to {log_file}.", file=sys.stderr)
     services = args.wiring.build_services(settings)
-    services.outbox.start()
+    mailer = None
+    if not settings.SMTP_URL:
+        # No mail server: the e-mails (the code that confirms who you are) are shown in the chat.
+        mailer = TerminalMailer()
+        services.outbox.senders["email"] = mailer
+    else:
+        services.outbox.start()
     session_id = f"cli-{uuid.uuid4().hex}"
-    print(
-        "Privacy helpdesk — type your question, a number to pick an option, /good or /bad to rate an answer, "
-        "or 'quit' to leave.\n"
-    )
-    choices: list[Any] = []
+    rate = {
+        "/good": lambda: _rate(services, session_id, helpful=True),
+        "/bad": lambda: _rate(services, session_id, helpful=False),
+    }
     try:
-        while True:
-            try:
-                line = input("you> ").strip()
-            except EOFError:
-                print()
-                break
-            if line.lower() in ("quit", "exit", ":q"):
-                break
-            if line.lower() in ("/good", "/bad"):
-                choices = _rate(services, session_id, helpful=line.lower() == "/good")
-                continue
-            action = None
-            if line.isdigit() and choices and 1 <= int(line) <= len(choices):
-                action, line = choices[int(line) - 1].id, ""
-            reply = services.engine.handle(Inbound(channel="cli", text=line, session_id=session_id, action=action))
-            print(f"\nbot> {reply.reply}\n")
-            choices = list(reply.expecting.choices) if reply.expecting else []
-            for i, choice in enumerate(choices, 1):
-                print(f"  {i}. {choice.label}")
-            if choices:
-                print()
+        run_chat(services, session_id, mailer=mailer, commands=rate)
     finally:
         services.outbox.stop()
+        stream.close()
     return 0
 
 
@@ -354,7 +346,11 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+", help='the question, e.g. "can you forget me?"')
     ask.set_defaults(func=cmd_ask)
 
-    sub.add_parser("chat", help="talk to the bot in the terminal (questions and requests)").set_defaults(func=cmd_chat)
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal (questions and requests)")
+    chat.add_argument(
+        "--log-file", default="data/chat.log", help="where this chat writes its logs (default data/chat.log)"
+    )
+    chat.set_defaults(func=cmd_chat)
 
     evaluate = sub.add_parser("eval", help="measure answer quality and intent accuracy on labelled sets")
     evaluate.add_argument(

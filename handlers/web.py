@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import timedelta
 from typing import Any
 
@@ -11,6 +12,8 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt
 
 from bot.access.identity import verify_signature
+from bot.cases.lifecycle import current_summary
+from bot.cases.tickets import get_ticket
 from bot.store.conversations import history, web_conversation
 from bot.teaching.feedback import answer_at, vote
 from bot.types import Inbound, Reply, Requester
@@ -114,20 +117,27 @@ async def chat_history(session_id: str, request: Request, services: ServicesDep)
 
     idle = timedelta(minutes=services.settings.SESSION_IDLE_MINUTES)
 
-    def load() -> list[Any]:
+    def load() -> tuple[list[Any], dict[str, dict[str, Any]]]:
         # Only a live web conversation: never another channel's (isolation), never an expired one
         # (the next user of a shared computer must not read the previous one's transcript).
         with services.db.read() as session:
             if web_conversation(session, session_id, now=services.clock(), idle=idle) is None:
-                return []
-            return history(session, session_id)
+                return [], {}
+            turns = history(session, session_id)
+            # A ticket card shown earlier in this conversation shows the ticket as it is now (status,
+            # outcome), not as it was then: the conversation is reopened to see what became of it.
+            shown = {ref for turn in turns if (ref := _ticket_of(turn.payload))}
+            current = {ref: asdict(current_summary(ticket)) for ref in shown if (ticket := get_ticket(session, ref))}
+            return turns, current
 
-    turns = await run_in_threadpool(load)
+    turns, tickets = await run_in_threadpool(load)
     if not turns:
         return error_response(404, "not_found", "No conversation with that id.")
     out = []
     for turn in turns:
         reply = turn.payload if turn.role == "bot" and turn.payload.get("session_id") else None
+        if reply is not None and _ticket_of(reply) in tickets:
+            reply = {**reply, "ticket": tickets[_ticket_of(reply)]}
         action = turn.payload.get("action") if turn.role == "user" else None
         out.append(
             {"role": turn.role, "text": turn.text, "at": turn.created_at.isoformat(), "reply": reply, "action": action}
@@ -163,3 +173,9 @@ async def chat_feedback(session_id: str, body: FeedbackIn, request: Request, ser
     if refused:
         return error_response(404, "not_found", refused)
     return Response(status_code=204)
+
+
+def _ticket_of(payload: dict[str, Any]) -> str:
+    """The reference of the ticket card a bot turn showed ("" when none)."""
+    ticket = payload.get("ticket")
+    return str(ticket.get("reference") or "") if isinstance(ticket, dict) else ""

@@ -90,7 +90,7 @@ class CodeVerifier:
         wait = int(((oldest or now) + SEND_WINDOW - now).total_seconds()) + 1
         raise RateLimited(
             f"I've already sent {MAX_SENDS} codes to that address recently. "
-            f"Please try again in about {max(1, wait // 60)} minute(s).",
+            f"Please try again in about {_minutes(wait)}.",
             retry_after=max(wait, 1),
         )
 
@@ -113,8 +113,8 @@ class CodeVerifier:
         wait = int(((last or now) + spacing - now).total_seconds() + 0.999) if spacing else 0
         if wait > 0:
             raise RateLimited(
-                f"Several codes went to that address today. Please wait about {max(1, (wait + 59) // 60)} "
-                "minute(s) before asking for another.",
+                f"Several codes went to that address today. Please wait about {_minutes(wait + 59)} "
+                "before asking for another.",
                 retry_after=wait,
             )
 
@@ -147,5 +147,12 @@ class CodeVerifier:
                 raise VerificationFailed(
                     "That code is not right, and it can't be tried again. Ask me to send a new one.", code="exhausted"
                 )
-            raise VerificationFailed(f"That code is not right. {left} attempt(s) left.", code="wrong")
+            tries = "one more try" if left == 1 else f"{left} more tries"
+            raise VerificationFailed(f"That code is not right. You have {tries}.", code="wrong")
         record.consumed_at = now
+
+
+def _minutes(seconds: int) -> str:
+    """ "1 minute", "12 minutes": a wait in words, never "minute(s)"."""
+    minutes = max(1, seconds // 60)
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"

@@ -6,17 +6,47 @@ Every accepted action writes exactly one audit event; refused ones change nothin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
 from sqlmodel import Session
 
-from bot.cases.notices import REJECTION_REASONS, Download, Notice, completed, extended, rejected, withdrawn
-from bot.cases.tickets import EXPORT_TYPES, OPEN_STATUSES, STATUS_LABELS, add_months, record_event
+from bot.cases.notices import (
+    REJECTION_REASONS,
+    Download,
+    Notice,
+    completed,
+    extended,
+    rejected,
+    rejection_explanation,
+    withdrawn,
+)
+from bot.cases.tickets import EXPORT_TYPES, OPEN_STATUSES, STATUS_LABELS, add_months, record_event, summary
 from bot.errors import InvalidInput, TransitionRefused
 from bot.store.models import Agent, Ticket
 from bot.store.outbox import notify_requester
+from bot.types import TicketSummary
+
+WITHDRAWN_OUTCOME = "You withdrew this request, so the privacy team stopped working on it."
+
+
+def outcome(ticket: Ticket) -> str:
+    """What the requester was told when the ticket closed ("" while it is open)."""
+    if ticket.status == "completed":
+        return ticket.resolution or ""
+    if ticket.status == "rejected":
+        return rejection_explanation(ticket.rejection_code or "", ticket.rejection_reason or "")
+    if ticket.status == "withdrawn":
+        return WITHDRAWN_OUTCOME
+    return ""
+
+
+def current_summary(ticket: Ticket) -> TicketSummary:
+    """The ticket as the requester sees it now: its status and, once closed, the outcome."""
+    closed = ticket.closed_at.date().isoformat() if ticket.closed_at and ticket.status not in OPEN_STATUSES else None
+    return replace(summary(ticket), outcome=outcome(ticket), closed_on=closed)
+
 
 ACTIONS = ("assign", "start", "extend", "complete", "reject", "withdraw")
 

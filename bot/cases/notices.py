@@ -30,6 +30,13 @@ COMPLAINT_NOTICE = (
 )
 
 
+def rejection_explanation(code: str, note: str) -> str:
+    """Why a request was declined, the agent's note, and the right to complain (notice and ticket card)."""
+    explanation = REJECTION_REASONS.get(code, REJECTION_REASONS["other"])
+    lead = f"We are unable to fulfil your request because {explanation}."
+    return "\n\n".join(p for p in (lead, note, COMPLAINT_NOTICE) if p)
+
+
 @dataclass(frozen=True)
 class Notice:
     """A message: its subject and plain body (a Slack DM, the team's e-mails) and, for a requester's
@@ -156,17 +163,7 @@ def completed(ticket: Ticket, *, note: str, download: Download | None = None) ->
 def rejected(ticket: Ticket, *, code: str, note: str) -> Notice:
     """The request is declined: why, and the right to complain to a data-protection authority."""
     explanation = REJECTION_REASONS.get(code, REJECTION_REASONS["other"])
-    body = "\n\n".join(
-        filter(
-            None,
-            [
-                f"Your request {ticket.reference} ({_type(ticket)}) was declined.",
-                f"We are unable to fulfil your request because {explanation}.",
-                note,
-                COMPLAINT_NOTICE,
-            ],
-        )
-    )
+    body = f"Your request {ticket.reference} ({_type(ticket)}) was declined.\n\n" + rejection_explanation(code, note)
     return Notice(
         f"Your privacy request {ticket.reference} was declined",
         body,

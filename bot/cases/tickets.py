@@ -48,6 +48,11 @@ def due_date_for(received_at: datetime) -> date:
     return add_months(received_at.date(), 1)
 
 
+def long_date(day: date) -> str:
+    """How a date reads in a message to the requester: "10 April 2026" (the widget's cards match)."""
+    return f"{day.day} {calendar.month_name[day.month]} {day.year}"
+
+
 def summary(ticket: Ticket) -> TicketSummary:
     return TicketSummary(
         ticket.reference,

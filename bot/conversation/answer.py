@@ -18,8 +18,9 @@ OFFER_PROMPT = "Would you like to start a request?"
 MAX_OFFERS = 2
 
 
-def answer(ctx: TurnContext, *, suffix: str = "", expecting: Expecting | None = None) -> Reply:
-    """Answer from the statement (or decline); outside a flow, offer the request the answer is about."""
+def answer(ctx: TurnContext, *, suffix: str = "", expecting: Expecting | None = None, offer: bool = True) -> Reply:
+    """Answer from the statement (or decline); outside a flow, offer the request the answer is about
+    (unless `offer` is off: one part of a message whose other part starts or offers something)."""
     u = ctx.understanding
     if u.language != "en" and not u.understood:
         ctx.outcome = "declined"
@@ -30,7 +31,7 @@ def answer(ctx: TurnContext, *, suffix: str = "", expecting: Expecting | None = 
         return ctx.reply(foreign(u.language, DECLINE) + suffix, "out_of_scope", expecting=expecting)
     ctx.outcome = "does_not_say" if found.outcome == "not_stated" else "answered"
     ctx.state.last_question = found.query or ctx.text
-    if expecting is None and ctx.state.flow is None:
+    if offer and expecting is None and ctx.state.flow is None:
         related = u.offers[:MAX_OFFERS]
         if related:
             ctx.state.offer = related

@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Protocol
 
-from bot.cases.lifecycle import ActionRequest, apply_action
-from bot.cases.tickets import STATUS_LABELS, create_ticket, get_ticket, requester_tickets, summary
+from bot.cases.lifecycle import ActionRequest, apply_action, current_summary
+from bot.cases.tickets import STATUS_LABELS, create_ticket, get_ticket, long_date, requester_tickets, summary
 from bot.conversation.inbox import AnswerTeam
 from bot.conversation.turn import TurnContext, menu
 from bot.flows import TYPE_LABELS, Completion, FieldSpec
@@ -128,9 +128,12 @@ class FileTicket(_OwnFieldsOnly):
             if ticket.channel == "slack" and ticket.slack_user_id
             else f"to {mask_email(ticket.requester_email)}"
         )
+        # The ticket card (or Slack's fields, or the terminal's summary) shows reference, type, status
+        # and due date: the text tells what happens, in the same date format, without repeating the card.
         text = (
-            f"Done — I've filed {spec.title}.\n\nReference: {ticket.reference}\nStatus: open\nDue by: {due} "
-            f"(one calendar month from today)\n\n{spec.next_steps} I've sent a receipt {where}."
+            f"Done — I've filed {spec.title} under reference {ticket.reference}. {spec.next_steps} "
+            f"The legal deadline is {long_date(ticket.due_date)}, one calendar month from today. "
+            f"I've sent a receipt {where}."
         )
         return ctx.reply(_join(preface, text), spec.type, ticket=summary(ticket))
 
@@ -147,8 +150,16 @@ class ShowStatus(_OwnFieldsOnly):
         if not tickets:
             text = "I couldn't find any requests filed under your verified identity."
             return ctx.reply(_join(preface, text), "ticket_status", expecting=menu())
-        lines = ["Here are your requests:"] + [status_line(t) for t in tickets]
-        return ctx.reply(_join(preface, "\n".join(lines)), "ticket_status", ticket=summary(tickets[0]))
+        many = f"your {len(tickets)} most recent requests" if len(tickets) >= 20 else f"your {len(tickets)} requests"
+        lead = f"Here are {many}:"
+        if len(tickets) == 1:
+            # One sentence; the ticket (the widget's card, Slack's fields) shows the rest, outcome included.
+            only = tickets[0]
+            waiting = " The privacy team is waiting for your answer." if only.awaiting_requester_since else ""
+            text = f"Your request {only.reference} is {STATUS_LABELS.get(only.status, only.status)}.{waiting}"
+            return ctx.reply(_join(preface, text), "ticket_status", ticket=current_summary(only))
+        lines = [lead] + [status_line(t) for t in tickets] + ["The most recent one in detail:"]
+        return ctx.reply(_join(preface, "\n".join(lines)), "ticket_status", ticket=current_summary(tickets[0]))
 
 
 class Withdraw(_OwnFieldsOnly):
@@ -169,7 +180,7 @@ class Withdraw(_OwnFieldsOnly):
         if ticket.status not in ("open", "in_progress"):
             ctx.end_flow()
             text = f"Request {reference} is already {STATUS_LABELS[ticket.status]}, so it can't be withdrawn."
-            return ctx.reply(_join(preface, text), "cancel", ticket=summary(ticket))
+            return ctx.reply(_join(preface, text), "cancel", ticket=current_summary(ticket))
         return (
             f"Withdraw request {ticket.reference} ({TYPE_LABELS.get(ticket.type, ticket.type)}, "
             f"{STATUS_LABELS[ticket.status]})? The privacy team will stop working on it."
@@ -185,7 +196,7 @@ class Withdraw(_OwnFieldsOnly):
         return ctx.reply(
             f"Request {ticket.reference} has been withdrawn. I've sent you a confirmation.",
             "cancel",
-            ticket=summary(ticket),
+            ticket=current_summary(ticket),
         )
 
 
@@ -203,5 +214,11 @@ def status_line(ticket: Ticket) -> str:
     waiting = " — the privacy team is waiting for your answer" if ticket.awaiting_requester_since else ""
     return (
         f"• {ticket.reference} — {TYPE_LABELS.get(ticket.type, ticket.type)} — "
-        f"{STATUS_LABELS.get(ticket.status, ticket.status)} — due {ticket.due_date.isoformat()}{waiting}"
+        f"{STATUS_LABELS.get(ticket.status, ticket.status)}{_when(ticket)}{waiting}"
     )
+
+
+def _when(ticket: Ticket) -> str:
+    if ticket.status in ("open", "in_progress"):
+        return f" — due {long_date(ticket.due_date)}"
+    return f" since {long_date(ticket.closed_at.date())}" if ticket.closed_at else ""

@@ -49,19 +49,31 @@ class Dialog:
 
     # -- starting ---------------------------------------------------------------------------
     def start(self, ctx: TurnContext, flow_type: str, *, values: dict[str, str] | None = None) -> Reply:
-        """Begin a flow (replacing any offer), with values already known (a reference in the message)."""
+        """Begin a flow (replacing any offer), with values already known (a reference in the message,
+        or answers the first message already gave: "my phone number is wrong, it should be …")."""
         spec = FLOWS[flow_type]
-        ctx.state.flow = FlowState(type=flow_type, values=dict(values or {}), since=ctx.first_turn_id())
+        ctx.state.flow = flow = FlowState(type=flow_type, since=ctx.first_turn_id())
         ctx.state.offer = ()
+        given = spec.given(ctx.text) if spec.files_ticket and not ctx.action else {}
+        for name, value in given.items():
+            flow.answer(name, value)
+        flow.values.update(values or {})
         preface = spec.intro_unverified if spec.intro_unverified and not ctx.verified else spec.intro
+        noted = [f"{label}: {value}" for label, value in spec.summary(given)]
+        if noted:
+            preface += "\n\nFrom your message I've noted — " + "; ".join(noted) + "."
+        # The question comes first; what the statement says about it, and how to go back, follow.
+        after: list[str] = []
         citations: tuple[Citation, ...] = ()
         citation = self._consequence(spec)
         if citation is not None:
-            preface += f"\n\nPlease note what the privacy statement says ({_label(citation)}):\n> {citation.quote}"
+            # The attribution line follows the quote, as in answers (the widget makes it the card's caption).
+            quote = "\n".join(f"> {line}" for line in citation.quote.splitlines())
+            after.append(f"Before you answer, note what the privacy statement says:\n{quote}\n— {_label(citation)}")
             citations = (citation,)
         if spec.files_ticket:
-            preface += '\n\nYou can say "back" to change an answer or "cancel" to stop at any time.'
-        return self._ask_next(ctx, preface, citations)
+            after.append('You can say "back" to change an answer or "cancel" to stop at any time.')
+        return self._ask_next(ctx, preface, citations, after="\n\n".join(after))
 
     def _consequence(self, spec: FlowSpec) -> Citation | None:
         passage = self.statement.passage(spec.consequence_passage) if spec.consequence_passage else None
@@ -172,19 +184,33 @@ class Dialog:
     def _completer(self, ctx: TurnContext) -> Completer:
         return self.completers[ctx.flow.spec.completion]
 
-    def _ask_next(self, ctx: TurnContext, preface: str, citations: tuple[Citation, ...] = ()) -> Reply:
+    def _ask_next(
+        self, ctx: TurnContext, preface: str, citations: tuple[Citation, ...] = (), *, after: str = ""
+    ) -> Reply:
         field = self._next_field(ctx)
         if field is None:
             return self._completer(ctx).complete(ctx, preface)
-        return self._ask(ctx, field, preface, citations)
+        return self._ask(ctx, field, preface, citations, after=after)
 
-    def _ask(self, ctx: TurnContext, field: FieldSpec, preface: str, citations: tuple[Citation, ...] = ()) -> Reply:
+    def _ask(
+        self,
+        ctx: TurnContext,
+        field: FieldSpec,
+        preface: str,
+        citations: tuple[Citation, ...] = (),
+        *,
+        after: str = "",
+        prompt: str | None = None,
+    ) -> Reply:
+        """Ask `field`: the preface, the question (`prompt` instead of the field's own, when the
+        preface already said part of it), then `after`."""
         flow = ctx.flow
-        prompt, choices = field.prompt, field.choices
+        choices = field.choices
         if field.name == "code":
-            prompt = prompt.format(email=mask_email(flow.values.get("email")))
+            prompt = prompt or field.prompt.format(email=mask_email(flow.values.get("email")))
             choices = RESEND_CHOICES
-        elif field.name == "confirm" or field.after_identity:
+        prompt = prompt or field.prompt
+        if field.name == "confirm" or field.after_identity:
             completer = self._completer(ctx)
             worded = (
                 completer.confirmation(ctx, preface)
@@ -196,7 +222,7 @@ class Dialog:
             prompt = worded
         flow.pending = field.name
         expecting = Expecting(field.name, field.kind, prompt, choices)
-        text = f"{preface}\n\n{prompt}" if preface else prompt
+        text = "\n\n".join(part for part in (preface, prompt, after) if part)
         return ctx.reply(text, flow.spec.turn_intent, citations=citations, expecting=expecting)
 
     def _answer_then_ask(self, ctx: TurnContext, field: FieldSpec) -> Reply:
@@ -241,7 +267,10 @@ class Dialog:
             values[name] = parse_field(field, raw, values)
         except InvalidInput as exc:
             return self._ask(ctx, field, exc.message)
-        return self._ask_next(ctx, f"Thanks, I've updated your {field.label.lower()}.")
+        if name in IDENTITY_FIELDS:
+            return self._ask_next(ctx, f"Thanks, I've updated your {field.label.lower()}.")
+        # A request's label names a question ("What is wrong"): quoted, never "your what is wrong".
+        return self._ask_next(ctx, f"Thanks, I've updated “{field.label}” to: {field.display(values[name])}.")
 
     # -- identity ---------------------------------------------------------------------------
     def _send_code(self, ctx: TurnContext, email: str, *, resent: bool = False, preface: str = "") -> Reply:
@@ -268,8 +297,10 @@ class Dialog:
             ),
         )
         ctx.queued = True
-        sent = "I've sent a new code." if resent else f"I've sent a 6-digit code to {mask_email(email)}."
-        return self._ask(ctx, CODE, " ".join(filter(None, [preface, sent])))
+        # One sentence says it was sent and what to do: never "I've sent a code… type the code I sent".
+        what = "a new code" if resent else "a 6-digit code"
+        prompt = f"I've sent {what} to {mask_email(email)}. Please type it here; it's valid for 10 minutes."
+        return self._ask(ctx, CODE, preface, prompt=prompt)
 
     def _verify(self, ctx: TurnContext, code: str) -> Reply:
         values = ctx.flow.values

@@ -23,6 +23,7 @@ from bot.answering.answers import DECLINE, Answerer
 from bot.answering.intents import IntentClassifier
 from bot.answering.understanding import Understanding
 from bot.conversation.answer import OFFER_PROMPT, answer, foreign
+from bot.conversation.compound import handle_parts, split_parts
 from bot.conversation.dialog import Dialog
 from bot.conversation.inbox import deliver, take_up
 from bot.conversation.state import ConversationState
@@ -119,10 +120,11 @@ class Engine:
         pending, previous = self._peek(inbound)
         understanding = Understanding(clean_text(inbound.text), self.classifier, self.answerer, previous=previous)
         understanding.warm(pending=pending)
+        parts = self._parts(inbound, understanding, pending)
         for attempt in range(2):
             try:
                 with self.db.write() as session:
-                    reply, queued, outcome = self._turn(session, inbound, understanding)
+                    reply, queued, outcome = self._turn(session, inbound, understanding, parts)
                 break
             except IntegrityError:
                 # Two first turns raced to create the same Slack conversation: take it again.
@@ -140,6 +142,18 @@ class Engine:
             self.on_queued()
         self._count(inbound, reply, outcome)
         return reply
+
+    def _parts(self, inbound: Inbound, understanding: Understanding, pending: str | None) -> tuple[Understanding, ...]:
+        """The asks of a message that holds several (outside a flow), each analysed on its own."""
+        if inbound.action or pending is not None or understanding.language != "en":
+            return ()
+        texts = split_parts(understanding.text)
+        if len(texts) < 2:
+            return ()
+        parts = tuple(Understanding(text, self.classifier, self.answerer) for text in texts)
+        for part in parts:
+            part.warm()
+        return parts
 
     def _count(self, inbound: Inbound, reply: Reply, outcome: AnswerOutcome | None) -> None:
         """Report the finished turn (counted once, after its transaction committed)."""
@@ -164,13 +178,14 @@ class Engine:
         return (self.dialog.pending_kind(state.flow) if state.flow else None), state.last_question
 
     def _turn(
-        self, session: Session, inbound: Inbound, understanding: Understanding
+        self, session: Session, inbound: Inbound, understanding: Understanding, parts: tuple[Understanding, ...] = ()
     ) -> tuple[Reply, bool, AnswerOutcome | None]:
         now = self.clock()
         conversation, notes = self._conversation(session, inbound, now)
         ctx = TurnContext(
             session, conversation, inbound, understanding, now, ConversationState.load(conversation.state), notes
         )
+        ctx.parts = parts
         if inbound.identity_rejected and not ctx.state.identity_warned:
             ctx.state.identity_warned = True
             ctx.notes.append(
@@ -298,6 +313,10 @@ class Engine:
             return ctx.reply(EMPTY_PROMPT, "greeting", expecting=menu())
         if _REPLY.search(ctx.text) and (u.reference or _TEAM.search(ctx.text)):
             return self._start(ctx, "reply", reference=u.reference)
+        if ctx.parts:  # "can you forget me? also who is responsible for my data?": each part
+            handled = handle_parts(ctx, self._start)
+            if handled is not None:
+                return handled
         intent = u.intent
         if u.language != "en" and intent not in ("question", "out_of_scope"):
             return self._foreign(ctx, intent)

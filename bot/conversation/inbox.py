@@ -16,7 +16,7 @@ from typing import Protocol
 
 from bot.cases.messages import attach_answer, latest_to_requester, mark_seen, unseen_questions
 from bot.cases.notices import quoted
-from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS, get_ticket, requester_tickets, summary
+from bot.cases.tickets import OPEN_STATUSES, STATUS_LABELS, get_ticket, long_date, requester_tickets, summary
 from bot.conversation.turn import TurnContext, menu
 from bot.flows import REPLY_CONFIRM, TYPE_LABELS, FieldSpec
 from bot.store.conversations import requester_of
@@ -80,7 +80,7 @@ class AnswerTeam:
                 "I'll add it to your request and let them know."
             )
         return (
-            f"The privacy team wrote to you about request {label} on {question.created_at:%Y-%m-%d}:\n"
+            f"The privacy team wrote to you about request {label} on {long_date(question.created_at.date())}:\n"
             f"{quoted(question.text)}\n\n{field.prompt}"
         )
 
@@ -113,7 +113,7 @@ class AnswerTeam:
         ctx.end_flow()
         text = (
             f"Thank you — I've added your answer to request {ticket.reference} and let the privacy team know. "
-            f"It is still due by {ticket.due_date.isoformat()}."
+            f"It is still due by {long_date(ticket.due_date)}."
         )
         return ctx.reply(_join(preface, text), INTENT, ticket=summary(ticket))
 

@@ -40,6 +40,9 @@ class TurnContext:
     _first_turn_id: int | None = field(default=None, repr=False)
     filed: list[tuple[int, int | None]] = field(default_factory=list)  # (ticket id, its flow's first turn id)
     outcome: AnswerOutcome | None = None  # set when the turn answered or declined a question (metrics)
+    # A message that asks several things ("can you forget me? also who is responsible…"): each
+    # part analysed on its own, in order (empty for the usual one-part message).
+    parts: tuple[Understanding, ...] = ()
 
     def first_turn_id(self) -> int:
         """This turn's first transcript row, where a flow started now begins; looked up only when a

@@ -50,7 +50,8 @@ def _extension_block(case: CaseFile, today: date) -> str | None:
     if ticket.status not in OPEN_STATUSES:
         return None
     if ticket.extended_at is not None:
-        return f"Already extended once (by {ticket.extension_months} month(s)); it cannot be extended again."
+        months = "1 month" if ticket.extension_months == 1 else f"{ticket.extension_months} months"
+        return f"Already extended once (by {months}); it cannot be extended again."
     if today > ticket.due_date:
         return "Past its due date: it can no longer be extended."
     return None

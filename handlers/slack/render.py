@@ -116,6 +116,8 @@ def _ticket_fields(ticket: TicketSummary) -> dict[str, Any]:
             {"type": "mrkdwn", "text": f"*Type*\n{escape(TYPE_LABELS.get(ticket.type, ticket.type))}"},
             {"type": "mrkdwn", "text": f"*Status*\n{escape(STATUS_LABELS.get(ticket.status, ticket.status))}"},
             {"type": "mrkdwn", "text": f"*Due date*\n{escape(ticket.due_date)}"},
+            # Once closed: what became of it (the resolution, or why it was declined).
+            *([{"type": "mrkdwn", "text": f"*Outcome*\n{escape(ticket.outcome)[:1900]}"}] if ticket.outcome else []),
         ],
     }
 

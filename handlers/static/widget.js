@@ -23,7 +23,15 @@
   const TIMEOUT_MS = 30000;
   const DEFAULT_RETRY_SECONDS = 10;
   const LONG_QUOTE = 480; // characters; longer quotes start folded to a few lines
-  const CARD_TITLES = { open: "Request filed", in_progress: "Request in progress", completed: "Request completed", rejected: "Request rejected", withdrawn: "Request withdrawn" };
+  // One card design per status: its colour (the .st-* class), icon and words. The header names
+  // the status in words, so colour is never the only signal.
+  const STATUS_CARDS = {
+    open: { icon: "inbox", words: "received, not yet started" },
+    in_progress: { icon: "clock", words: "being worked on" },
+    completed: { icon: "check", words: "completed" },
+    rejected: { icon: "cross", words: "declined" },
+    withdrawn: { icon: "undo", words: "withdrawn" },
+  };
   const LOCAL_ACTIONS = { cancel: "Cancel" };
   const SUGGESTIONS = ["How long do you keep my data?", "What cookies does the portal use?", "Delete my data", "Talk to a person"];
   const WELCOME = "Hi! I'm the myKONE privacy assistant. Ask me how your personal data is handled in the portal and I'll quote the privacy statement. I can also help you delete or correct your data, object to processing or marketing, withdraw a consent, or reach a person.";
@@ -131,6 +139,10 @@
     send: ["M5 12h13", "M12 5l7 7-7 7"],
     restart: ["M4 4v5h5", "M4.6 14a8 8 0 1 0 1.9-8.3L4 9"],
     check: ["M5 12.5l4.5 4.5L19 7.5"],
+    cross: ["M8 8l8 8", "M16 8l-8 8", "M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z"],
+    clock: ["M12 3a9 9 0 1 0 0 18 9 9 0 0 0 0-18z", "M12 7.5V12l3 2"],
+    inbox: ["M3 13h5l1.5 3h5L16 13h5", "M5.5 5h13L21 13v6H3v-6z"],
+    undo: ["M9 14L4 9l5-5", "M4 9h10.5a5.5 5.5 0 0 1 0 11H11"],
     alert: ["M12 8.5v4.5", "M12 16.5h.01", "M10.3 3.9 2.4 18a2 2 0 0 0 1.7 3h15.8a2 2 0 0 0 1.7-3L13.7 3.9a2 2 0 0 0-3.4 0z"],
     offline: ["M2 2l20 20", "M8.5 16.5a5 5 0 0 1 7 0", "M5 12.9a10 10 0 0 1 5.2-2.7", "M19 12.9a10 10 0 0 0-2.1-1.5", "M2 8.8a15 15 0 0 1 4.2-2.6", "M10.7 5a15 15 0 0 1 11.3 3.8", "M12 20h.01"],
   };
@@ -175,17 +187,59 @@
   }
   const sectionLabel = (c) => (/^\d+$/.test(c.section) ? `Section ${c.section} – ${c.title}` : c.title);
 
+  // A quotation keeps the statement's shape: a lead-in sentence ending in ":" followed by its
+  // items (one per line) is a list, as on the statement page; other lines stay lines.
+  function quoteBody(text) {
+    const frag = document.createDocumentFragment();
+    const lines = String(text).split(/\r?\n/);
+    let plain = [];
+    const flush = () => { if (plain.length) frag.append(h("span", { class: "ql" }, linkify(plain.join("\n")))); plain = []; };
+    let i = 0;
+    while (i < lines.length) {
+      const line = lines[i++];
+      const bullet = /^(•|-) /.test(line);
+      if (bullet || (/:\s*$/.test(line) && line.length >= 25 && i < lines.length && lines[i].trim())) {
+        if (!bullet) plain.push(line);
+        flush();
+        const list = h("ul");
+        if (bullet) list.append(h("li", null, linkify(line.slice(2))));
+        while (i < lines.length && lines[i].trim()) list.append(h("li", null, linkify(lines[i++].replace(/^(•|-) /, ""))));
+        frag.append(list);
+      } else {
+        plain.push(line);
+      }
+    }
+    flush();
+    return frag;
+  }
+
+  // Citations link to their section on the statement page (served beside the API).
+  function sectionHref(citation) {
+    const raw = typeof citation.url === "string" && citation.url ? citation.url : `/statement#section-${citation.section}`;
+    try {
+      const url = new URL(raw, API);
+      return url.protocol === "https:" || url.protocol === "http:" ? url.href : null;
+    } catch (e) { return null; }
+  }
+
   let uid = 0;
-  function citationCard(citation) {
+  function citationCard(citation, folded) {
     const id = `pb-quote-${++uid}`;
-    const long = citation.quote.length > LONG_QUOTE || citation.quote.split("\n").length > 7;
-    const quote = h("blockquote", { id, class: long ? "clamp" : null }, linkify(citation.quote));
+    const long = folded || citation.quote.length > LONG_QUOTE || citation.quote.split("\n").length > 7;
+    const quote = h("blockquote", { id, class: long ? (folded ? "clamp short" : "clamp") : null }, quoteBody(citation.quote));
     const numbered = /^\d+$/.test(citation.section);
+    const href = sectionHref(citation);
     const card = h("figure", { class: "cite" },
       h("figcaption", null,
         h("span", { class: "badge", "aria-hidden": "true", text: numbered ? `§ ${citation.section}` : "Intro" }),
         h("span", { text: sectionLabel(citation), class: "cite-title" })),
       quote);
+    const actions = h("div", { class: "cite-actions" });
+    if (href) {
+      actions.append(h("a", { class: "source", href, target: "_blank", rel: "noopener",
+        text: numbered ? `Read section ${citation.section} in the privacy statement` : "Read the privacy statement" }));
+    }
+    card.append(actions);
     if (long) {
       const toggle = h("button", { type: "button", class: "more", "aria-expanded": "false", "aria-controls": id, text: "Show full passage" });
       toggle.addEventListener("click", () => {
@@ -194,12 +248,12 @@
         quote.classList.toggle("clamp", !open);
         toggle.textContent = open ? "Show less" : "Show full passage";
       });
-      card.append(toggle);
+      actions.prepend(toggle);
     }
     return card;
   }
 
-  function renderText(text, citations) {
+  function renderText(text, citations, folded) {
     const frag = document.createDocumentFragment();
     const unused = citations.slice();
     const lines = String(text).split(/\r?\n/);
@@ -220,10 +274,10 @@
         while (i < lines.length && /^>( |$)/.test(lines[i])) quoted.push(lines[i++].replace(/^> ?/, ""));
         const at = unused.findIndex((c) => sameQuote(c.quote, quoted.join("\n")));
         if (at >= 0) {
-          frag.append(citationCard(unused.splice(at, 1)[0]));
+          frag.append(citationCard(unused.splice(at, 1)[0], folded));
           if (i < lines.length && /^— /.test(lines[i])) i++; // its "— Section n" line is the card's caption
         } else {
-          frag.append(h("blockquote", { class: "quote" }, linkify(quoted.join("\n"))));
+          frag.append(h("blockquote", { class: "quote" }, quoteBody(quoted.join("\n"))));
         }
       } else if (/^• /.test(line)) {
         flush();
@@ -236,7 +290,7 @@
       }
     }
     flush();
-    for (const citation of unused) frag.append(citationCard(citation));
+    for (const citation of unused) frag.append(citationCard(citation, folded));
     return frag;
   }
 
@@ -250,22 +304,32 @@
   const capitalise = (text) => String(text).charAt(0).toUpperCase() + String(text).slice(1);
 
   // Type and status words come from the server (`type_label`, `status_label`): one vocabulary.
+  // The card is the record (reference, type, status, dates, outcome); the message above it tells
+  // the story, so the card never repeats a sentence of it. Dates read as in the messages.
   function ticketCard(ticket) {
     const status = String(ticket.status || "").replace(/[^a-z_]/g, "");
-    const title = CARD_TITLES[status] || "Your request";
+    const look = STATUS_CARDS[status] || { icon: "shield", words: ticket.status_label || status.replace(/_/g, " ") };
+    const type = ticket.type_label || String(ticket.type || "").replace(/_/g, " ");
     const row = (term, value) => h("div", { class: "row" }, h("dt", { text: term }), h("dd", null, value));
-    return h("section", { class: "ticket", "aria-label": `${title}: ${ticket.reference}` },
-      h("div", { class: "ticket-head" }, icon(status === "open" ? "check" : "shield", 18), h("span", { text: title }),
-        h("span", { class: `status st-${status}`, text: capitalise(ticket.status_label || status.replace(/_/g, " ")) })),
-      h("dl", null,
-        row("Reference", h("span", { class: "mono", text: ticket.reference })),
-        row("Type", ticket.type_label || String(ticket.type).replace(/_/g, " ")),
-        row("Due by", h("time", { datetime: ticket.due_date, text: formatDate(ticket.due_date) }))));
+    const date = (iso) => h("time", { datetime: iso, text: formatDate(iso) });
+    const closed = ["completed", "rejected", "withdrawn"].includes(status);
+    const rows = [row("Reference", h("span", { class: "mono", text: ticket.reference }))];
+    if (closed && ticket.closed_on) rows.push(row(status === "withdrawn" ? "Withdrawn" : "Closed", date(ticket.closed_on)));
+    else if (!closed && ticket.due_date) rows.push(row("Due by", date(ticket.due_date)));
+    const card = h("section", { class: `ticket st-${status}`, "data-reference": ticket.reference, "aria-label": `${type} request ${ticket.reference}: ${look.words}` },
+      h("div", { class: "ticket-head" }, icon(look.icon, 18),
+        h("span", { class: "ticket-type", text: type }),
+        h("span", { class: "status", text: capitalise(ticket.status_label || status.replace(/_/g, " ")) })),
+      h("dl", null, rows));
+    if (typeof ticket.outcome === "string" && ticket.outcome.trim()) {
+      card.append(h("div", { class: "outcome" }, h("h3", { text: "Outcome" }), h("p", { text: ticket.outcome })));
+    }
+    return card;
   }
 
   // ---- the widget
   // `generation` changes whenever the conversation shown is replaced, so a late answer is dropped.
-  const state = { sessionId: null, busy: false, expecting: null, suggest: false, restored: false, retry: null, countdown: 0, generation: 0, turns: 0 };
+  const state = { sessionId: null, busy: false, expecting: null, suggest: false, restored: false, retry: null, countdown: 0, generation: 0, turns: 0, pinned: true };
   let ui = null;
 
   function build() {
@@ -277,13 +341,19 @@
 
     const title = h("h2", { id: "pb-title", text: config.title });
     const subtitle = h("p", { class: "sub", text: config.subtitle });
-    // The visible words are the accessible name (WCAG 2.5.3); the hidden part says what it opens.
-    const launcherName = h("span", { class: "sr", text: `: ${config.title}` });
+    // One name for the launcher and the panel it opens: the title, visible on both (WCAG 2.5.3).
+    const launcherName = h("span", { text: config.title });
     const launcher = h("button", { type: "button", class: "launcher", "aria-expanded": "false", "aria-controls": "pb-panel" },
-      icon("chat", 22), h("span", { text: "Privacy help" }), launcherName);
+      icon("chat", 22), launcherName);
     // A chevron where the panel floats over the page, a cross where it fills the screen.
     const close = h("button", { type: "button", class: "icon-btn close", "aria-label": "Close chat", title: "Close" }, icon("down", 22), icon("close", 22));
-    const restart = h("button", { type: "button", class: "icon-btn", "aria-label": "Start a new conversation", title: "New conversation" }, icon("restart", 19));
+    // Apart from close (a slip must not cost a half-filled request), and it asks first when it would.
+    const restart = h("button", { type: "button", class: "icon-btn restart", "aria-label": "Start a new conversation", title: "New conversation" }, icon("restart", 19));
+    const keep = h("button", { type: "button", class: "chip", text: "Keep going" });
+    const discard = h("button", { type: "button", class: "chip danger", text: "Start over" });
+    const confirmBar = h("div", { class: "confirm-bar", role: "group", "aria-labelledby": "pb-confirm-text", hidden: true },
+      h("p", { id: "pb-confirm-text", text: "Start a new conversation? The request you've begun will be discarded; nothing has been filed." }),
+      h("div", { class: "confirm-actions" }, keep, discard));
     const notice = h("div", { class: "notice", role: "status", hidden: true }, icon("offline", 16), h("span", { text: "You're offline. Messages can't be sent until your connection is back." }));
     const log = h("div", { class: "log", role: "log", "aria-live": "polite", "aria-label": "Conversation", tabindex: "0" });
     const typing = h("div", { class: "typing", hidden: true }, h("span", { class: "sr", text: "The assistant is typing" }), h("i"), h("i"), h("i"));
@@ -296,20 +366,48 @@
     const field = h("input", { id: "pb-field", type: "text", hidden: true, "aria-describedby": "pb-hint", enterkeyhint: "send", spellcheck: "false" });
     const send = h("button", { type: "submit", class: "send", "aria-label": "Send" }, icon("send", 20));
     const form = h("form", { class: "composer", novalidate: true }, h("div", { class: "field" }, textarea, field, hint), send);
+    // A plain <div> heads the panel: a <header> here would be a second "banner" landmark beside the host page's.
     const panel = h("section", { class: "panel", id: "pb-panel", role: "dialog", "aria-modal": "false", "aria-labelledby": "pb-title", hidden: true },
-      h("header", null, h("div", { class: "avatar" }, icon("shield", 20)), h("div", { class: "heading" }, title, subtitle), restart, close),
-      notice, scroller, choices, form);
+      h("div", { class: "head" }, h("div", { class: "avatar" }, icon("shield", 20)), h("div", { class: "heading" }, title, subtitle), restart, h("span", { class: "divider", "aria-hidden": "true" }), close),
+      confirmBar, notice, scroller, choices, form);
     const root = h("div", { class: `pb ${config.position}` }, panel, launcher);
     shadow.append(root);
 
-    ui = { host, shadow, sheets, root, launcher, launcherName, panel, title, subtitle, close, restart, notice, log, typing, alert, scroller, choices, hint, textarea, field, send, form };
+    ui = { host, shadow, sheets, root, launcher, launcherName, panel, title, subtitle, close, restart, confirmBar, keep, discard, notice, log, typing, alert, scroller, choices, hint, textarea, field, send, form };
 
     launcher.addEventListener("click", () => (panel.hidden ? open() : close_()));
     close.addEventListener("click", () => close_());
-    restart.addEventListener("click", () => { if (!state.busy) { forget(); startFresh(); focusInput(); } });
+    restart.addEventListener("click", () => {
+      if (state.busy) return;
+      if (inFlow(state.expecting)) { confirmBar.hidden = false; keep.focus(); return; }
+      restartNow();
+    });
+    keep.addEventListener("click", () => { confirmBar.hidden = true; focusInput(); });
+    discard.addEventListener("click", () => { confirmBar.hidden = true; restartNow(); });
     root.addEventListener("keydown", (event) => {
+      if (event.key === "Escape" && !confirmBar.hidden) { event.stopPropagation(); confirmBar.hidden = true; focusInput(); return; }
       if (event.key === "Escape" && !panel.hidden) { event.stopPropagation(); close_(); }
     });
+    // While the panel is open, Tab cycles inside it: from the input on to the header's buttons,
+    // the conversation and the chips, without Shift+Tab and without falling back into the page.
+    panel.addEventListener("keydown", (event) => {
+      if (event.key !== "Tab") return;
+      const items = focusables();
+      if (!items.length) return;
+      const at = items.indexOf(shadow.activeElement);
+      if (event.shiftKey && at <= 0) { event.preventDefault(); items[items.length - 1].focus(); }
+      else if (!event.shiftKey && at === items.length - 1) { event.preventDefault(); items[0].focus(); }
+    });
+    // Stay anchored to the latest message while the panel changes size (an on-screen keyboard,
+    // a hint under the input, a rotated phone) — unless the reader has scrolled up to read.
+    scroller.addEventListener("scroll", () => {
+      state.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < 48;
+    }, { passive: true });
+    if (window.ResizeObserver) new ResizeObserver(keepAnchor).observe(scroller);
+    if (window.visualViewport) {
+      window.visualViewport.addEventListener("resize", fitViewport);
+      window.visualViewport.addEventListener("scroll", fitViewport);
+    }
     form.addEventListener("submit", (event) => { event.preventDefault(); submit(); });
     textarea.addEventListener("keydown", (event) => {
       if (event.key === "Enter" && !event.shiftKey && !event.isComposing) { event.preventDefault(); submit(); }
@@ -323,6 +421,47 @@
     if (perTab.get(openKey())) open({ focus: false });
   }
 
+  function focusables() {
+    const all = ui.panel.querySelectorAll("button, a[href], textarea, input, [tabindex='0']");
+    return Array.from(all).filter((el) => !el.disabled && !el.closest("[hidden]") && el.getClientRects().length);
+  }
+
+  function restartNow() { forget(); startFresh(); focusInput(); }
+
+  // ---- phones: the panel fills the screen, the page behind it stays still
+  const fullScreen = () => window.matchMedia("(max-width:480px)").matches;
+  const locked = { on: false, html: "", body: "" };
+  function lockPageScroll(on) {
+    const html = document.documentElement;
+    const body = document.body;
+    if (on && !locked.on && fullScreen()) {
+      Object.assign(locked, { on: true, html: html.style.overflow, body: body.style.overflow });
+      html.style.overflow = "hidden"; // CSSOM writes: allowed under a strict host CSP
+      body.style.overflow = "hidden";
+    } else if (!on && locked.on) {
+      html.style.overflow = locked.html;
+      body.style.overflow = locked.body;
+      locked.on = false;
+    }
+  }
+  // The on-screen keyboard shrinks the visual viewport, not the layout one: size the full-screen
+  // panel to what is visible, so the input and the latest message stay on screen.
+  function fitViewport() {
+    if (!ui || ui.panel.hidden) return;
+    const vv = window.visualViewport;
+    if (!vv || !fullScreen()) { ui.panel.style.height = ""; ui.panel.style.top = ""; return; }
+    ui.panel.style.height = `${Math.round(vv.height)}px`;
+    ui.panel.style.top = `${Math.round(vv.offsetTop)}px`;
+    keepAnchor();
+  }
+  // At the end: stay there. Reading a long last answer from its start: keep that start in view.
+  function keepAnchor() {
+    if (state.pinned) { scrollToEnd(); return; }
+    const last = ui.log.lastElementChild;
+    const s = ui.scroller;
+    if (last && (last.offsetTop < s.scrollTop || last.offsetTop > s.scrollTop + s.clientHeight - 24)) s.scrollTop = last.offsetTop - 12;
+  }
+
   function sheet(css) {
     try { const s = new CSSStyleSheet(); s.replaceSync(css); return s; } catch (e) { return null; }
   }
@@ -331,7 +470,7 @@
     if (!ui) return;
     ui.title.textContent = config.title;
     ui.subtitle.textContent = config.subtitle;
-    ui.launcherName.textContent = `: ${config.title}`;
+    ui.launcherName.textContent = config.title;
     ui.root.className = `pb ${config.position}${ui.panel.hidden ? "" : " open"}`;
     const themed = sheet(theme(config.color));
     if (themed && ui.sheets[0]) { ui.sheets[1] = themed; ui.shadow.adoptedStyleSheets = ui.sheets.slice(); }
@@ -345,6 +484,8 @@
       ui.root.classList.add("open");
       ui.launcher.setAttribute("aria-expanded", "true");
       perTab.set(openKey(), "1");
+      lockPageScroll(true);
+      fitViewport();
       if (!state.restored) { state.restored = true; restore(); }
       scrollToEnd();
     }
@@ -357,6 +498,8 @@
     ui.panel.hidden = true;
     ui.root.classList.remove("open");
     ui.launcher.setAttribute("aria-expanded", "false");
+    ui.confirmBar.hidden = true;
+    lockPageScroll(false);
     perTab.remove(openKey());
     if (hadFocus) ui.launcher.focus();
   }
@@ -378,6 +521,7 @@
 
   function startFresh() {
     clearAlert();
+    ui.confirmBar.hidden = true;
     ui.log.replaceChildren();
     state.generation += 1;
     addWelcome();
@@ -442,14 +586,19 @@
 
   function addBot(reply, reveal = true, turn = null) {
     const citations = Array.isArray(reply.citations) ? reply.citations.filter((c) => c && typeof c.quote === "string") : [];
-    const message = h("div", { class: "msg bot" }, h("span", { class: "sr", text: "Assistant: " }), renderText(reply.reply || "", citations));
-    if (reply.ticket && reply.ticket.reference) message.append(ticketCard(reply.ticket));
+    // In a request the quotation is context, not the answer: it starts folded to a few lines.
+    const message = h("div", { class: "msg bot" }, h("span", { class: "sr", text: "Assistant: " }), renderText(reply.reply || "", citations, inFlow(reply.expecting)));
+    if (reply.ticket && reply.ticket.reference) {
+      // Earlier cards of the same request show what it is now, too: one request, one status on screen.
+      for (const old of ui.log.querySelectorAll(".ticket")) if (old.dataset.reference === reply.ticket.reference) old.replaceWith(ticketCard(reply.ticket));
+      message.append(ticketCard(reply.ticket));
+    }
     if (turn != null && isAnswer(reply, citations)) message.append(feedbackBar(turn));
     ui.log.append(message);
     if (reveal) revealMessage(message);
   }
 
-  function scrollToEnd() { if (ui) ui.scroller.scrollTop = ui.scroller.scrollHeight; }
+  function scrollToEnd() { if (ui) { ui.scroller.scrollTop = ui.scroller.scrollHeight; state.pinned = true; } }
   function revealMessage(message) {
     // A long answer is read from its start; a short one simply scrolls into view at the bottom.
     const room = ui.scroller.clientHeight - 24;
@@ -553,6 +702,7 @@
     ui.hint.textContent = message;
     ui.hint.classList.add("err");
     input.focus();
+    scrollToEnd(); // the hint takes room from the conversation: keep the question it is about in view
   }
 
   // A sentence (a question, "my code didn't arrive") or a command goes to the bot as typed.
@@ -753,8 +903,13 @@ button{cursor:pointer}
 .panel{position:fixed;bottom:96px;right:24px;z-index:2147483001;width:400px;height:min(660px,calc(100vh - 120px));min-height:360px;display:flex;flex-direction:column;background:#fff;border:1px solid rgba(9,22,56,.1);border-radius:18px;box-shadow:0 24px 60px rgba(9,22,56,.28),0 4px 12px rgba(9,22,56,.12);overflow:hidden;animation:pb-in .2s ease-out}
 .left .panel{right:auto;left:24px}
 @keyframes pb-in{from{opacity:0;transform:translateY(12px) scale(.98)}to{opacity:1;transform:none}}
-header{display:flex;align-items:center;gap:12px;padding:14px 10px 14px 16px;background:var(--pb-accent);color:var(--pb-on-accent)}
-header :focus-visible{outline-color:var(--pb-on-accent);outline-offset:-3px}
+.head{display:flex;align-items:center;gap:12px;padding:14px 10px 14px 16px;background:var(--pb-accent);color:var(--pb-on-accent)}
+.head :focus-visible{outline-color:var(--pb-on-accent);outline-offset:-3px}
+.divider{flex:none;width:1px;height:24px;margin:0 6px;background:currentColor;opacity:.45}
+.confirm-bar{padding:12px 16px;background:#fff4e0;border-bottom:1px solid #f0d3a4;color:#3d2600;font-size:14px}
+.confirm-bar p{margin:0 0 8px}
+.confirm-actions{display:flex;flex-wrap:wrap;gap:8px}
+.chip.danger{background:#a4161a;border-color:#a4161a;color:#fff}
 .avatar{flex:none;width:38px;height:38px;border-radius:50%;display:grid;place-items:center;border:2px solid currentColor}
 .heading{flex:1;min-width:0}
 h2{margin:0;font-size:16.5px;font-weight:700;line-height:1.25}
@@ -779,16 +934,32 @@ h2{margin:0;font-size:16.5px;font-weight:700;line-height:1.25}
 .cite{margin:10px 0 0;padding:10px 12px;background:#f2f5fc;border-left:4px solid var(--pb-accent);border-radius:4px 10px 10px 4px}
 .cite figcaption{display:flex;align-items:center;gap:8px;font-size:12.5px;font-weight:650;color:#343b47;line-height:1.3}
 .badge{flex:none;padding:2px 7px;border-radius:5px;background:var(--pb-accent);color:var(--pb-on-accent);font-size:11.5px;font-weight:700;letter-spacing:.02em}
-.cite blockquote{margin:7px 0 0;font-size:14px;line-height:1.5;white-space:pre-line}
+.cite blockquote{margin:7px 0 0;font-size:14px;line-height:1.5}
+.ql{white-space:pre-line}
+blockquote ul{margin:4px 0 0;padding-left:20px}
+blockquote li+li{margin-top:2px}
+.clamp.short{-webkit-line-clamp:3}
+.cite-actions{display:flex;flex-wrap:wrap;align-items:baseline;gap:4px 16px}
+.cite-actions:empty{display:none}
+.source{margin-top:6px;font-size:13px;font-weight:600;color:var(--pb-ink);text-underline-offset:2px}
 .cite blockquote::before{content:"\\201C"}
 .cite blockquote::after{content:"\\201D"}
 .clamp{display:-webkit-box;-webkit-line-clamp:6;-webkit-box-orient:vertical;overflow:hidden}
 .more{margin-top:6px;padding:2px 0;border:0;background:none;color:var(--pb-ink);font-size:13px;font-weight:650;text-decoration:underline;text-underline-offset:2px}
-.ticket{margin-top:12px;border:1px solid #cfd6e0;border-radius:12px;overflow:hidden;background:#fff}
-.ticket-head{display:flex;align-items:center;gap:8px;padding:10px 12px;background:#e9f6ee;color:#0b5a2b;font-weight:700}
-.status{margin-left:auto;padding:2px 10px;border-radius:999px;font-size:12px;font-weight:700;background:#0b5a2b;color:#fff}
-.st-in_progress{background:#8a4b00}.st-rejected{background:#a4161a}.st-withdrawn{background:#4b5360}.st-completed{background:#0b5a2b}
+.ticket{--st-bg:#eaf0fe;--st-ink:#0d3aa8;margin-top:12px;border:1px solid #cfd6e0;border-radius:12px;overflow:hidden;background:#fff}
+.ticket.st-in_progress{--st-bg:#fff3e0;--st-ink:#7a4100}
+.ticket.st-completed{--st-bg:#e9f6ee;--st-ink:#0b5a2b}
+.ticket.st-rejected{--st-bg:#fdeceb;--st-ink:#a4161a}
+.ticket.st-withdrawn{--st-bg:#eef0f3;--st-ink:#414955}
+.ticket-head{display:flex;align-items:center;gap:8px;padding:10px 12px;background:var(--st-bg);color:var(--st-ink);font-weight:700}
+.ticket-head svg{flex:none}
+.ticket-type{flex:1;min-width:0}
+.status{flex:none;margin-left:auto;padding:2px 10px;border-radius:999px;font-size:12px;font-weight:700;white-space:nowrap;overflow-wrap:normal;background:var(--st-ink);color:#fff}
+.outcome{margin:0 12px 12px;padding:10px 12px;border-radius:8px;background:var(--st-bg);font-size:14px}
+.outcome h3{margin:0 0 4px;font-size:13px;color:var(--st-ink)}
+.outcome p{margin:0;white-space:pre-line}
 .ticket dl{margin:0;padding:10px 12px 12px;display:grid;gap:6px}
+.ticket dd{overflow-wrap:anywhere}
 .row{display:grid;grid-template-columns:88px 1fr;gap:10px;font-size:14px}
 .ticket dt{color:var(--pb-muted)}
 .ticket dd{margin:0;font-weight:600}
@@ -833,12 +1004,16 @@ textarea:focus,input:focus{border-color:var(--pb-ink);box-shadow:0 0 0 3px color
 .fb-person{font-size:13px;padding:6px 12px}
 @media (max-width:480px){
 .panel{inset:0;width:100%;height:100%;height:100dvh;min-height:0;border:0;border-radius:0;animation:none}
+.head{padding-top:calc(14px + env(safe-area-inset-top,0px));padding-left:calc(16px + env(safe-area-inset-left,0px));padding-right:calc(10px + env(safe-area-inset-right,0px))}
+.composer{padding-bottom:calc(14px + env(safe-area-inset-bottom,0px));padding-left:calc(14px + env(safe-area-inset-left,0px));padding-right:calc(14px + env(safe-area-inset-right,0px))}
+.scroller,.choices{padding-left:calc(14px + env(safe-area-inset-left,0px));padding-right:calc(14px + env(safe-area-inset-right,0px))}
 .open .launcher{display:none}
 .close svg{display:none}.close svg+svg{display:block}
-.launcher{bottom:16px;right:16px}.left .launcher{left:16px}
+.launcher{bottom:calc(16px + env(safe-area-inset-bottom,0px));right:calc(16px + env(safe-area-inset-right,0px))}.left .launcher{left:calc(16px + env(safe-area-inset-left,0px))}
 textarea,input{font-size:16px}
 .msg{max-width:94%}
 }
+@media (max-height:560px){.choices{flex-wrap:nowrap;overflow-x:auto;overflow-y:hidden;padding-bottom:8px}.chip{flex:none}}
 @media (prefers-reduced-motion:reduce){*{animation:none!important;transition:none!important}}
 @media (forced-colors:active){.launcher,.send,.chip,.msg,.panel{border:1px solid CanvasText}}
 `;

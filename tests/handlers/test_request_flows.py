@@ -113,8 +113,8 @@ def test_wrong_code_then_too_many_attempts_then_resend(web: Any) -> None:
     chat = _to_code_step(web, email)
     real = web.inbox.code_for(email)
     wrong = "000000" if real != "000000" else "111111"
-    assert "2 attempt(s) left" in chat.say(wrong)["reply"]
-    assert "1 attempt(s) left" in chat.say(wrong)["reply"]
+    assert "You have 2 more tries" in chat.say(wrong)["reply"]
+    assert "You have one more try" in chat.say(wrong)["reply"]
     assert "can't be tried again" in chat.say(wrong)["reply"]
     assert "Too many wrong attempts" in chat.say(real)["reply"]  # even the right code is refused now
     assert chat.expecting == "code"

@@ -81,3 +81,16 @@ def test_the_manifest_asks_for_what_the_listeners_use() -> None:
         manifest["features"]["app_home"]["home_tab_enabled"]
         and manifest["features"]["app_home"]["messages_tab_enabled"]
     )
+
+
+def test_a_closed_ticket_shows_its_outcome_escaped() -> None:
+    ticket = TicketSummary("PRV-AB12-CD34", "deletion", "rejected", "2026-04-10", outcome="Declined <because> & so.")
+    _, blocks = reply_message(
+        Reply(session_id="s", reply="Your request PRV-AB12-CD34 is rejected.", intent="x", ticket=ticket)
+    )
+    shown = json.dumps(blocks)
+    assert "*Outcome*\\nDeclined &lt;because&gt; &amp; so." in shown
+    open_ticket = TicketSummary("PRV-AB12-CD34", "deletion", "open", "2026-04-10")
+    assert "Outcome" not in json.dumps(
+        reply_message(Reply(session_id="s", reply="x", intent="x", ticket=open_ticket))[1]
+    )
