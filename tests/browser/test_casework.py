@@ -98,7 +98,7 @@ def test_casework_pages_work_and_pass_axe(
     page.screenshot(path=str(artifacts / "casework-reports.png"), full_page=True)
 
     page.get_by_role("link", name="Agents").click()
-    page.get_by_role("button", name=f"Send the daily digest to {ADMIN[0]}").click()
+    page.get_by_role("button", name=f"Send by e-mail the daily digest to {ADMIN[0]}").click()
     expect(page.get_by_role("status")).to_contain_text("digest setting is saved")
     expect(page.get_by_role("button", name=f"Stop the daily digest to {ADMIN[0]}")).to_be_visible()
     axe(page, "the Agents page", wcag22=True)

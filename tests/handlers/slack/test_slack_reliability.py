@@ -140,7 +140,7 @@ def test_socket_mode_uses_the_same_listeners(start_slack: Any, make_services: An
         ]
 
     http_app = slack.services.extras["slack"]
-    assert shape(handler.app) == shape(http_app) and len(shape(http_app)) == 7
+    assert shape(handler.app) == shape(http_app) and len(shape(http_app)) == 8  # with the feedback buttons
     # And a Socket Mode envelope goes through them: a DM answered.
     envelope = {
         "type": "events_api",
