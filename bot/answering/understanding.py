@@ -58,13 +58,35 @@ _PERSON = re.compile(r"\b(person|human|someone|somebody|agent|people|speak|talk|
 # An imperative at the start of a sentence asks for the thing itself ("Remove my profile.").
 _IMPERATIVE = re.compile(
     r"(?:^|[.!;]\s+)(?:please\s+|kindly\s+)?(delete|remove|erase|wipe|forget|correct|fix|update|change|stop|export"
-    r"|send|give|withdraw|revoke|unsubscribe|close|object|opt me out|take me off|transfer|port)\b",
+    r"|send|give|withdraw|revoke|unsubscribe|close|object|opt me out|take (me|him|her|them) off|transfer|port|show"
+    r"|pull|hand over|export|lodge)\b",
     re.I,
 )
 _WONDERS = re.compile(
-    r"\b(want(ed)? to know|like to know|wonder(ing)?|curious|tell me|explain|understand|find out|any idea"
-    r"|not (asking|going|trying) to|don't want to|do not want to|just asking)\b",
+    r"\b(wants? to know|wanted to know|like to know|wonder(s|ing)?|curious|tell me|explain|understand|find out"
+    r"|any idea|not (asking|going|trying) to|don't want to|do not want to|just asking|before (i|she|he) decides?"
+    r"|hypothetically|in case|what if|if i (ever )?(ask|asked|request|requested|wanted|object|objected|withdraw))\b",
     re.I,
+)
+# "revoke consent how?": a request's words, then a question word asking how it works.
+_ASKS_HOW = re.compile(r"\b(how|what|when|why|where|which|who|whether)\b[^.!?]*\?\s*$", re.I)
+# A first-person statement of what one wants done, not worded as a question ("I no longer consent",
+# "I object to…", "I don't want any more surveys", "right to be forgotten - I'm exercising it").
+_STATES_WISH = re.compile(
+    r"\b(i (no longer|hereby|formally|officially)|i (object|withdraw|revoke|refuse|take back|opt out)"
+    r"|i('m| am) (exercising|invoking|objecting|withdrawing|revoking)|i don't want (any|you|kone)"
+    r"|i do not want (any|you|kone)|on (his|her|their|my) behalf)\b",
+    re.I,
+)
+# A status question about requests in general ("can a request be cancelled after it's submitted?"),
+# not about one's own request: a question about how requests work.
+_GENERIC_REQUEST = re.compile(
+    r"\b(a|an) (\w+ )?(request|ticket|case|objection)\b"
+    r"|^\W*(how (will|would|do|does|can|could)|what (details|information|info))\b",
+    re.I,
+)
+_OWN_REQUEST = re.compile(
+    r"\b(i|we) (filed|sent|submitted|made|asked|lodged|opened)\b|\bmy (\w+ )?(request|ticket|case)\b", re.I
 )
 _CORRECTION_FIELDS = {
     "full name": "name",
@@ -174,7 +196,16 @@ class Understanding:
             return "out_of_scope" if self.answer.outcome == "declined" else intent
         if intent in REQUEST_TYPES and not self.asks_for_request:
             return "question"
+        if intent == "ticket_status" and not self.reference and self._about_requests_in_general:
+            return "question"
         return intent
+
+    @property
+    def _about_requests_in_general(self) -> bool:
+        text = self.english or self.text
+        if _OWN_REQUEST.search(text) and not text.lower().startswith(("how will", "how would", "how do")):
+            return False
+        return bool(_GENERIC_REQUEST.search(text))
 
     @property
     def asks_for_request(self) -> bool:
@@ -188,7 +219,11 @@ class Understanding:
             return True
         if _ASKS_ABOUT.match(text):
             return False
-        if _ASKS_FOR.search(text) or _IMPERATIVE.search(text):
+        if _ASKS_FOR.search(text):
+            return True
+        if _ASKS_HOW.search(text):
+            return False
+        if _IMPERATIVE.search(text) or _STATES_WISH.search(text):
             return True
         return not text.rstrip().endswith("?") and prediction.confidence >= START_AT
 
