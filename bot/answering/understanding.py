@@ -164,10 +164,18 @@ class Understanding:
                 if focused[1].outcome == "answered":
                     return focused
             return alone
-        joined = self._answerer.verdict(followup.combined(self.text, self.previous))
-        if joined[1].outcome == "answered" or alone[1].outcome != "answered":
+        # The earlier question's frame ("and for cookies?"), then all of it: a follow-up may ask
+        # about another side of the same topic ("any downside?" after "can I disable cookies?").
+        framed = followup.combined(self.text, self.previous)
+        joined = self._answerer.verdict(framed)
+        if joined[1].outcome == "answered":
             return joined
-        return alone
+        full = followup.whole(self.text, self.previous)
+        if full != framed:
+            taken = self._answerer.verdict(full)
+            if taken[1].outcome == "answered":
+                return taken
+        return alone if alone[1].outcome == "answered" else joined
 
     @cached_property
     def answer(self) -> Answer:
