@@ -50,21 +50,28 @@ _ASKS_ABOUT = re.compile(
 )
 _ASKS_FOR = re.compile(
     r"\b(please|pls|plz|kindly|i want|i wish|i would like|i'd like|i need|i request|i demand|i hereby"
-    r"|can you|could you|would you|will you|can u|could u|let me|go ahead|i'm requesting|i am requesting)\b",
+    r"|can you|could you|would you|will you|can u|could u|let me|go ahead|i'm requesting|i am requesting"
+    r"|i (just|only|really) want)\b",
     re.I,
 )
 _POLITE = re.compile(r"\b(please|pls|plz|kindly)\b", re.I)
 _PERSON = re.compile(r"\b(person|human|someone|somebody|agent|people|speak|talk|call me|representative)\b", re.I)
 # An imperative at the start of a sentence asks for the thing itself ("Remove my profile.").
 _IMPERATIVE = re.compile(
-    r"(?:^|[.!;]\s+)(?:please\s+|kindly\s+)?(delete|remove|erase|wipe|forget|correct|fix|update|change|stop|export"
+    r"(?:^|[.!?;,–—-]\s+)(?:please\s+|kindly\s+|just\s+|so\s+)?(delete|remove|erase|wipe|forget|correct|fix|update"
+    r"|change|stop|export|get rid of"
     r"|send|give|withdraw|revoke|unsubscribe|close|object|opt me out|take (me|him|her|them) off|transfer|port|show"
     r"|pull|hand over|export|lodge)\b",
     re.I,
 )
+# An imperative sentence after a question: "what data do you have on me? send it to me".
+_THEN_IMPERATIVE = re.compile(
+    r"\?\s+(?:please\s+|now\s+)?(delete|remove|erase|send|give|correct|fix|update|stop|export)\b", re.I
+)
 _WONDERS = re.compile(
-    r"\b(wants? to know|wanted to know|like to know|wonder(s|ing)?|curious|tell me|explain|understand|find out"
-    r"|any idea|not (asking|going|trying) to|don't want to|do not want to|just asking|before (i|she|he) decides?"
+    r"\b(wants? to know|wanted to know|like to know|wonder(s|ing)?|curious|tell me|explain|to understand|find out"
+    r"|any idea|not (asking|going|trying) to|(don't|do not) want to (\w+ )?(anything|delete|remove|object|file|start)"
+    r"|just asking|before (i|she|he) decides?"
     r"|hypothetically|in case|what if|if i (ever )?(ask|asked|request|requested|wanted|object|objected|withdraw))\b",
     re.I,
 )
@@ -75,7 +82,8 @@ _ASKS_HOW = re.compile(r"\b(how|what|when|why|where|which|who|whether)\b[^.!?]*\
 _STATES_WISH = re.compile(
     r"\b(i (no longer|hereby|formally|officially)|i (object|withdraw|revoke|refuse|take back|opt out)"
     r"|i('m| am) (exercising|invoking|objecting|withdrawing|revoking)|i don't want (any|you|kone)"
-    r"|i do not want (any|you|kone)|on (his|her|their|my) behalf)\b",
+    r"|i do not want (any|you|kone)|i (don't|do not) want to (receive|get|be)|on (his|her|their|my) behalf"
+    r"|asked me to (get|have|make|ask))\b",
     re.I,
 )
 # A status question about requests in general ("can a request be cancelled after it's submitted?"),
@@ -86,7 +94,7 @@ _GENERIC_REQUEST = re.compile(
     re.I,
 )
 _OWN_REQUEST = re.compile(
-    r"\b(i|we) (filed|sent|submitted|made|asked|lodged|opened)\b|\bmy (\w+ )?(request|ticket|case)\b", re.I
+    r"\b(i|we) (have|had|filed|sent|submitted|made|asked|lodged|opened)\b|\bmy (\w+ )?(request|ticket|case)\b", re.I
 )
 _CORRECTION_FIELDS = {
     "full name": "name",
@@ -224,6 +232,8 @@ class Understanding:
         if prediction.intent == "handoff" and _PERSON.search(text):  # "can I speak to a person?" asks for one
             return prediction.confidence >= 0.5
         if _POLITE.search(text):  # "can I have a copy of my data, please?" asks for it
+            return True
+        if _THEN_IMPERATIVE.search(text):
             return True
         if _ASKS_ABOUT.match(text):
             return False
