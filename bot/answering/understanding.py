@@ -72,6 +72,7 @@ _WONDERS = re.compile(
     r"\b(wants? to know|wanted to know|like to know|wonder(s|ing)?|curious|tell me|explain|to understand|find out"
     r"|any idea|not (asking|going|trying) to|(don't|do not) want to (\w+ )?(anything|delete|remove|object|file|start)"
     r"|just asking|before (i|she|he) decides?"
+    r"|^(consequences|effects?|impact|implications|risks?|downsides?|process|procedure|steps|rules) (of|for|to)"
     r"|hypothetically|in case|what if|if i (ever )?(ask|asked|request|requested|wanted|object|objected|withdraw))\b",
     re.I,
 )
@@ -94,7 +95,13 @@ _GENERIC_REQUEST = re.compile(
     re.I,
 )
 _OWN_REQUEST = re.compile(
-    r"\b(i|we) (have|had|filed|sent|submitted|made|asked|lodged|opened)\b|\bmy (\w+ )?(request|ticket|case)\b", re.I
+    r"\b(i|we) (have|had|filed|sent|submitted|made|asked|lodged|opened)\b|\bmy (\w+ )?(request|ticket|case)s?\b", re.I
+)
+_STATUS_CUE = re.compile(
+    r"\b(status|update|progress|news|yet|still|already|happening|happened|heard|hear back|follow(ing)? up|track"
+    r"|resolved|done|closed|open|pending|waiting|where is|where's|go through|gone through|went through|recorded"
+    r"|received|processed|handled|completed|finished|tickets?|requests)\b",
+    re.I,
 )
 _CORRECTION_FIELDS = {
     "full name": "name",
@@ -212,16 +219,19 @@ class Understanding:
             return "out_of_scope" if self.answer.outcome == "declined" else intent
         if intent in REQUEST_TYPES and not self.asks_for_request:
             return "question"
-        if intent == "ticket_status" and not self.reference and self._about_requests_in_general:
-            return "question"
+        if intent == "ticket_status" and not self.reference and not self._asks_about_own_request:
+            return "out_of_scope" if self.answer.outcome == "declined" else "question"
         return intent
 
     @property
-    def _about_requests_in_general(self) -> bool:
+    def _asks_about_own_request(self) -> bool:
+        """A status question names one's own request or asks how it stands ("any news?"); one about
+        requests in general ("can a request be cancelled?") or about the data ("is my data purged
+        after a while") is a question."""
         text = self.english or self.text
         if _OWN_REQUEST.search(text) and not text.lower().startswith(("how will", "how would", "how do")):
-            return False
-        return bool(_GENERIC_REQUEST.search(text))
+            return True
+        return not _GENERIC_REQUEST.search(text) and bool(_STATUS_CUE.search(text))
 
     @property
     def asks_for_request(self) -> bool:
