@@ -38,6 +38,7 @@ _FOREIGN = frozenset(
 )
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _MIN_CONFIDENCE = 0.5
+_ELISION = re.compile(r"^(?:m|l|d|j|qu|s|n|t|c)'")  # French "m'opposer", "l'UE": the word after the apostrophe
 _detector: Any = None
 _lock = threading.Lock()
 
@@ -90,7 +91,7 @@ def gloss(text: str, language: str) -> str:
     table = GLOSSARY.get(language, ())
     lowered = text.lower()
     out = [meaning for prefix, meaning in table if " " in prefix and prefix in lowered]
-    for word in (w.lower() for w in _WORDS.findall(text)):
+    for word in (_ELISION.sub("", w.lower()) for w in _WORDS.findall(text)):
         if word in GREETINGS.get(language, ()):
             out.append("hello")
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.answering.language import detect
+from bot.answering.language import detect, gloss
 
 
 @pytest.mark.parametrize(
@@ -36,3 +36,18 @@ def test_words_shared_with_english_do_not_hide_another_language(message: str, co
 )
 def test_english_with_foreign_names_stays_english(message: str) -> None:
     assert detect(message) == "en"
+
+
+@pytest.mark.parametrize(
+    ("message", "code", "words"),
+    [
+        ("¿Se transfieren mis datos fuera de la UE?", "es", {"transfer", "outside", "eu"}),
+        ("Comment puis-je m'opposer au marketing direct ?", "fr", {"how", "object", "marketing"}),
+        ("Wer ist für meine Daten verantwortlich?", "de", {"who", "responsible", "controller"}),
+        ("Kan jag klaga hos en myndighet?", "sv", {"complaint", "authority"}),
+        ("Miten voin ottaa yhteyttä?", "fi", {"how", "can", "contact"}),
+    ],
+)
+def test_the_glossary_reads_inflections_elisions_and_abbreviations(message: str, code: str, words: set[str]) -> None:
+    assert detect(message) == code
+    assert words <= set(gloss(message, code).split())
