@@ -331,9 +331,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("chat", help="talk to the bot in the terminal (questions and requests)").set_defaults(func=cmd_chat)
 
     evaluate = sub.add_parser("eval", help="measure answer quality and intent accuracy on labelled sets")
-    evaluate.add_argument(
-        "--suite", choices=("all", *SUITES), default="all", help="which suite to run (default all)"
-    )
+    evaluate.add_argument("--suite", choices=("all", *SUITES), default="all", help="which suite to run (default all)")
     evaluate.add_argument("--questions", action="append", help="an answer set (YAML) to run instead; repeatable")
     evaluate.add_argument("--intents", help="an intent set (YAML) to run instead")
     evaluate.add_argument(
