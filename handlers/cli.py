@@ -19,6 +19,7 @@ from bot.settings import Settings
 from handlers import knowledge_cli
 from handlers.console import cli as console_cli
 from handlers.slack import cli as slack_cli
+from knowledge.evaluation import SUITES
 
 
 @dataclass(frozen=True)
@@ -153,7 +154,6 @@ def _rate(services: Any, session_id: str, *, helpful: bool) -> list[Any]:
 def cmd_eval(args: argparse.Namespace) -> int:
     """Measure every figure of the quality table on the held-out and tuning suites, side by side."""
     from bot.answering import quality
-    from knowledge.evaluation import SUITES
 
     suites = {name: dict(paths) for name, paths in SUITES.items()}
     if args.questions or args.intents:  # sets named on the command line form one suite of their own
@@ -353,9 +353,7 @@ def build_parser() -> argparse.ArgumentParser:
     chat.set_defaults(func=cmd_chat)
 
     evaluate = sub.add_parser("eval", help="measure answer quality and intent accuracy on labelled sets")
-    evaluate.add_argument(
-        "--suite", choices=("all", "held-out", "tuning"), default="all", help="which suite to run (default all)"
-    )
+    evaluate.add_argument("--suite", choices=("all", *SUITES), default="all", help="which suite to run (default all)")
     evaluate.add_argument("--questions", action="append", help="an answer set (YAML) to run instead; repeatable")
     evaluate.add_argument("--intents", help="an intent set (YAML) to run instead")
     evaluate.add_argument(

@@ -36,12 +36,23 @@ CHUNK_OVERLAP = 80
 # nearest, wrong, passage. Short, generic wording: one topic per line, its own key words.
 UNANSWERED_TOPICS: dict[str, tuple[str, ...]] = {
     "intro": (
+        "joint controllership between KONE and the customer company",
+        "earlier versions and the change history of this statement",
         "changes and updates to this privacy statement",
         "when was this privacy policy last updated",
         "will I be notified about a new version of the policy",
     ),
-    "1": ("data protection officer", "DPO contact email", "chief privacy officer"),
+    "1": (
+        "data protection officer",
+        "DPO contact email",
+        "chief privacy officer",
+        "an EU or UK representative for privacy matters",
+        "a privacy e-mail address or the opening hours of the phone line",
+        "a privacy contact person in my country",
+    ),
     "2": (
+        "device information: IP address, browser type and operating system",
+        "access to the phone's camera, contacts or microphone",
         "children's data",
         "minors under 16",
         "biometric data and facial recognition",
@@ -50,6 +61,8 @@ UNANSWERED_TOPICS: dict[str, tuple[str, ...]] = {
         "location tracking and GPS",
     ),
     "3": (
+        "the names of the CRM tools or software vendors used",
+        "a list of the recipients of my personal data",
         "selling personal data to third parties",
         "do you sell my information",
         "data brokers and monetising user data",
@@ -61,6 +74,9 @@ UNANSWERED_TOPICS: dict[str, tuple[str, ...]] = {
         "mergers and acquisitions: data when the company is sold",
     ),
     "4": (
+        "deleting data from backups",
+        "the technique used to anonymise data",
+        "how long log files are kept",
         "data breach",
         "was my personal data leaked or hacked",
         "security incident notification",
@@ -71,13 +87,26 @@ UNANSWERED_TOPICS: dict[str, tuple[str, ...]] = {
         "independent security audit",
         "security certification or accreditation",
     ),
+    "5": (
+        "the names of individual cookies and analytics vendors such as Google Analytics",
+        "the names of the marketing partners or advertising networks",
+        "Do Not Track or Global Privacy Control browser signals",
+        "device fingerprinting, session recording and tracking pixels",
+    ),
     "6": (
+        "standard contractual clauses or an adequacy decision",
+        "the countries where data is stored and where the servers are located",
+        "outsourced support teams in other countries",
         "requests from police or government authorities for user data",
         "list of sub-processors and vendors",
         "which cloud provider or data centre hosts the portal",
         "hosting on AWS, Azure or Google Cloud",
     ),
     "7": (
+        "right to restriction of processing",
+        "verifying my identity before a request is handled",
+        "someone else making a request on my behalf",
+        "telling the recipients of my data about a correction or deletion",
         "right of access to my personal data",
         "request a copy of all personal data held about me",
         "subject access request (DSAR)",

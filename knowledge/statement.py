@@ -141,6 +141,7 @@ def parse_statement(text: str) -> Statement:
             content = "\n".join(lines).strip()
             sections.append(Section(current[0], current[1], content, _passages(current[0], content)))
 
+    preamble: list[str] = []  # the document's subtitle, between its title and the first section
     for line in body.splitlines():
         match = _HEADING.match(line)
         if match:
@@ -149,9 +150,19 @@ def parse_statement(text: str) -> Statement:
             lines = []
         elif current is not None:
             lines.append(line)
+        elif line.strip() and not line.startswith("#"):
+            preamble.append(line.strip())
     close()
     if not sections:
         raise ValueError("the statement has no '## ' sections")
+    if preamble and sections[0].number == "intro":
+        # The subtitle names the portals the statement covers: quotable, after the intro's own passages.
+        intro = sections[0]
+        extra = tuple(
+            Passage(f"sintro-p{len(intro.passages) + i:02d}", "intro", text, len(intro.passages) + i)
+            for i, text in enumerate(preamble)
+        )
+        sections[0] = Section(intro.number, intro.title, intro.text, intro.passages + extra)
     return Statement(
         title=str(meta.get("title", "Privacy statement")),
         version=str(meta.get("version", "0")),

@@ -35,6 +35,7 @@ C = 0.1  # inverse regularisation, chosen on the validation set (README 'Quality
 # How much each outcome's recall counts when thresholds are chosen: most real questions are
 # answerable, so wrongly refusing one costs twice as much as a missed "does not say".
 RECALL_WEIGHTS = (2.0, 1.0, 1.0)
+PLATEAU = 0.005  # thresholds whose weighted recall is this close to the best count as equally good
 _LABELS = {"answerable": 0, "near_miss": 1, "unanswerable": 1, "off_topic": 2}
 
 # What the bot is for, and what people near it ask about instead: closeness to each side is a
@@ -55,7 +56,11 @@ BUSINESS = (
     "jobs, careers and working at KONE",
     "KONE company news, shares, revenue and management",
     "other companies' products and their privacy policies",
+    "competitors such as Otis, Schindler and TK Elevator and how they handle data",
     "general legal advice about laws and disputes",
+    "our own company's GDPR duties: appointing a DPO, CCTV, visitor logs, employee monitoring",
+    "service agreements and contracts: quotes, tenders, renewal, termination, account managers",
+    "reaching a technician, a sales person or customer service about equipment",
     "weather, sport, food, jokes and small talk",
 )
 _SPECIFIC = re.compile(
@@ -208,15 +213,20 @@ def _temperature(logits: np.ndarray, y: np.ndarray) -> float:
 
 
 def _thresholds(p: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """The thresholds that maximise the weighted recall of the three outcomes on held-out folds."""
-    best, chosen = -1.0, (0.5, 0.5)
+    """The thresholds that maximise the weighted recall of the three outcomes on held-out folds:
+    the middle of the near-best ones (within PLATEAU), so that a small change of the training data
+    does not swing the threshold from one edge of a flat optimum to the other."""
+    grid = []
     for answer_at in np.arange(0.20, 0.81, 0.025):
         for share in np.arange(0.30, 0.71, 0.05):
             predicted = np.where(p[:, 0] >= answer_at, 0, np.where(p[:, 2] >= share * (p[:, 1] + p[:, 2]), 2, 1))
             recall = sum(w * np.mean(predicted[y == k] == k) for k, w in enumerate(RECALL_WEIGHTS) if np.any(y == k))
-            if recall > best + 1e-9:
-                best, chosen = float(recall), (float(answer_at), float(share))
-    return chosen
+            grid.append((float(recall), float(answer_at), float(share)))
+    best = max(r for r, _, _ in grid)
+    near = [(a, s) for r, a, s in grid if r >= best - PLATEAU]
+    answer_at = round(float(np.median([a for a, _ in near])) / 0.025) * 0.025
+    share = round(float(np.median([s for _, s in near])) / 0.05) * 0.05
+    return answer_at, share
 
 
 class Decider:
@@ -312,7 +322,7 @@ class Decider:
 
     def _load_or_train(self, search: Callable[[str], Retrieval], fingerprint: str) -> Model:
         examples = [(e.text, e.label) for e in self.examples]
-        payload = [_FORMAT, fingerprint, self.names, examples, PERSONAL, BUSINESS, C, RECALL_WEIGHTS]
+        payload = [_FORMAT, fingerprint, self.names, examples, PERSONAL, BUSINESS, C, RECALL_WEIGHTS, PLATEAU]
         digest = hashlib.sha256(json.dumps(payload).encode()).hexdigest()[:16]
         cache = self.cache_dir / f"decision-{digest}.npz" if self.cache_dir else None
         if cache and cache.exists():

@@ -19,6 +19,9 @@ _LEANS = re.compile(
     r"^\W*(and|but|also|or|so|then|what about|how about|same for|what of|and what about|and how about)\b", re.I
 )
 _POINTS_BACK = re.compile(r"\b(that|it|this|those|these|them|they|there|same|one|ones)\b", re.I)
+# "marketing too?", "any other tools?", "how can I learn more?": a short message that adds to the last.
+_ADDS_TO = re.compile(r"\b(too|also|as well|either|other|more|else|instead|then|any downside|downsides?)\b", re.I)
+SHORT_WORDS = 6
 
 
 def leans_on_previous(text: str) -> bool:
@@ -28,6 +31,8 @@ def leans_on_previous(text: str) -> bool:
         return False
     content = tokens(text)
     if _LEANS.match(text) or (len(words) <= 4 and len(content) <= 1):  # "why?", "for how long?"
+        return True
+    if len(words) <= SHORT_WORDS and _ADDS_TO.search(text):
         return True
     return bool(_POINTS_BACK.search(text)) and len(content) <= 3
 
@@ -39,6 +44,11 @@ _TOPICS = frozenset(
     processing process statement privacy company customer account my me your you about""".split()
 )
 _WORD = re.compile(r"[A-Za-z’']+")
+
+
+def whole(text: str, previous: str) -> str:
+    """The follow-up read with the whole previous question ("any downside? (can I disable cookies?)")."""
+    return f"{text.strip()} ({previous.strip()[:MAX_PREVIOUS]})"
 
 
 def combined(text: str, previous: str) -> str:

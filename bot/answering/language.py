@@ -25,8 +25,20 @@ _ENGLISH = frozenset(
     what which who whom why when where how can could would should will shall may might have has with
     from about please any there their they we our us not if so just get got want know tell keep""".split()
 )
+# ... except these, which are also everyday words of a supported language ("i" and "in" in Swedish,
+# "a", "on" and "me" in French, "was", "in" and "so" in German, "a" and "me" in Spanish): they count
+# half, and a message with more function words of another language than English ones goes to lingua.
+_SHARED = frozenset("a an i in on me was will so just for no".split())
+_FOREIGN = frozenset(
+    """ja että onko minun mitä miten kuinka voinko ovat tietoni minulla
+    och jag ni är mina mitt min det att som hur vad vilka har inte med om från vi ett dina era
+    und ich sie der die das ist mit meine meinen meiner nicht werden wie wer bitte zu auf ein eine ihre uns
+    les des est vous mes je et de du le la pour que qui pas une un avec sur dans nos vos sont quels quelles
+    los las el mis mi del por para una con es son sus cómo qué cuánto puedo""".split()
+)
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _MIN_CONFIDENCE = 0.5
+_ELISION = re.compile(r"^(?:m|l|d|j|qu|s|n|t|c)'")  # French "m'opposer", "l'UE": the word after the apostrophe
 _detector: Any = None
 _lock = threading.Lock()
 
@@ -50,8 +62,10 @@ def detect(text: str) -> str:
     words = [w.lower() for w in _WORDS.findall(text)]
     if not words:
         return "en"
-    english = sum(w in _ENGLISH for w in words)
-    if english >= 2 or (english and len(words) <= 3):
+    english = sum(1.0 if w not in _SHARED else 0.5 for w in words if w in _ENGLISH)
+    foreign = sum(w in _FOREIGN for w in words)
+    looks_english = english >= 2 or (english and len(words) <= 3)
+    if looks_english and (foreign < 2 or foreign <= english):
         return "en"
     for code, greetings in GREETINGS.items():
         if words[0] in greetings and len(words) <= 3:
@@ -77,7 +91,7 @@ def gloss(text: str, language: str) -> str:
     table = GLOSSARY.get(language, ())
     lowered = text.lower()
     out = [meaning for prefix, meaning in table if " " in prefix and prefix in lowered]
-    for word in (w.lower() for w in _WORDS.findall(text)):
+    for word in (_ELISION.sub("", w.lower()) for w in _WORDS.findall(text)):
         if word in GREETINGS.get(language, ()):
             out.append("hello")
             continue

@@ -74,6 +74,8 @@ GREETINGS: dict[str, frozenset[str]] = {
 # (word beginning, English). First match wins, so longer beginnings come before shorter ones.
 GLOSSARY: dict[str, tuple[tuple[str, str], ...]] = {
     "fi": (
+        ("vastaa", "responsible controller"),
+        ("vastuu", "responsible controller"),
         ("kuinka kauan", "how long"),
         ("kauan", "how long"),
         ("säilyt", "keep"),
@@ -96,6 +98,7 @@ GLOSSARY: dict[str, tuple[tuple[str, str], ...]] = {
         ("ketkä", "who"),
         ("kenelle", "who"),
         ("mitä", "what"),
+        ("miten", "how"),
         ("mikä", "what"),
         ("miksi", "why"),
         ("missä", "where"),
@@ -123,12 +126,15 @@ GLOSSARY: dict[str, tuple[tuple[str, str], ...]] = {
         ("pyynnö", "request"),
         ("tila", "status"),
         ("voinko", "can I"),
+        ("voin", "can I"),
         ("haluan", "I want"),
         ("käyt", "use"),
         ("jaa", "share"),
         ("myy", "sell"),
     ),
     "sv": (
+        ("ansvar", "responsible controller"),
+        ("klag", "complaint"),
         ("hur länge", "how long"),
         ("länge", "how long"),
         ("spara", "keep"),
@@ -181,6 +187,8 @@ GLOSSARY: dict[str, tuple[tuple[str, str], ...]] = {
         ("sälj", "sell"),
     ),
     "de": (
+        ("verantwortlich", "responsible controller"),
+        ("beschwer", "complaint"),
         ("wie lange", "how long"),
         ("lange", "how long"),
         ("speicher", "store"),
@@ -241,6 +249,10 @@ GLOSSARY: dict[str, tuple[tuple[str, str], ...]] = {
         ("verkauf", "sell"),
     ),
     "fr": (
+        ("comment", "how"),
+        ("responsable", "responsible controller"),
+        ("gard", "keep"),
+        ("information", "data"),
         ("combien", "how long"),
         ("conserv", "keep"),
         ("stock", "store"),
@@ -267,6 +279,7 @@ GLOSSARY: dict[str, tuple[tuple[str, str], ...]] = {
         ("pourquoi", "why"),
         ("où", "where"),
         ("transf", "transfer"),
+        ("ue", "eu"),  # "l'UE"
         ("hors", "outside"),
         ("dehors", "outside"),
         ("collect", "collect"),
@@ -296,6 +309,8 @@ GLOSSARY: dict[str, tuple[tuple[str, str], ...]] = {
         ("vend", "sell"),
     ),
     "es": (
+        ("responsable", "responsible controller"),
+        ("informaci", "data"),
         ("cuánto", "how long"),
         ("cuanto", "how long"),
         ("conserv", "keep"),
@@ -326,6 +341,8 @@ GLOSSARY: dict[str, tuple[tuple[str, str], ...]] = {
         ("dónde", "where"),
         ("donde", "where"),
         ("transfer", "transfer"),
+        ("ue", "eu"),  # "la UE"
+        ("transfi", "transfer"),  # "transfieren"
         ("fuera", "outside"),
         ("recog", "collect"),
         ("recopil", "collect"),

@@ -50,20 +50,57 @@ _ASKS_ABOUT = re.compile(
 )
 _ASKS_FOR = re.compile(
     r"\b(please|pls|plz|kindly|i want|i wish|i would like|i'd like|i need|i request|i demand|i hereby"
-    r"|can you|could you|would you|will you|can u|could u|let me|go ahead|i'm requesting|i am requesting)\b",
+    r"|can you|could you|would you|will you|can u|could u|let me|go ahead|i'm requesting|i am requesting"
+    r"|i (just|only|really) want)\b",
     re.I,
 )
 _POLITE = re.compile(r"\b(please|pls|plz|kindly)\b", re.I)
 _PERSON = re.compile(r"\b(person|human|someone|somebody|agent|people|speak|talk|call me|representative)\b", re.I)
 # An imperative at the start of a sentence asks for the thing itself ("Remove my profile.").
 _IMPERATIVE = re.compile(
-    r"(?:^|[.!;]\s+)(?:please\s+|kindly\s+)?(delete|remove|erase|wipe|forget|correct|fix|update|change|stop|export"
-    r"|send|give|withdraw|revoke|unsubscribe|close|object|opt me out|take me off|transfer|port)\b",
+    r"(?:^|[.!?;,–—-]\s+)(?:please\s+|kindly\s+|just\s+|so\s+)?(delete|remove|erase|wipe|forget|correct|fix|update"
+    r"|change|stop|export|get rid of"
+    r"|send|give|withdraw|revoke|unsubscribe|close|object|opt me out|take (me|him|her|them) off|transfer|port|show"
+    r"|pull|hand over|export|lodge)\b",
     re.I,
 )
+# An imperative sentence after a question: "what data do you have on me? send it to me".
+_THEN_IMPERATIVE = re.compile(
+    r"\?\s+(?:please\s+|now\s+)?(delete|remove|erase|send|give|correct|fix|update|stop|export)\b", re.I
+)
 _WONDERS = re.compile(
-    r"\b(want(ed)? to know|like to know|wonder(ing)?|curious|tell me|explain|understand|find out|any idea"
-    r"|not (asking|going|trying) to|don't want to|do not want to|just asking)\b",
+    r"\b(wants? to know|wanted to know|like to know|wonder(s|ing)?|curious|tell me|explain|to understand|find out"
+    r"|any idea|not (asking|going|trying) to|(don't|do not) want to (\w+ )?(anything|delete|remove|object|file|start)"
+    r"|just asking|before (i|she|he) decides?"
+    r"|^(consequences|effects?|impact|implications|risks?|downsides?|process|procedure|steps|rules) (of|for|to)"
+    r"|hypothetically|in case|what if|if i (ever )?(ask|asked|request|requested|wanted|object|objected|withdraw))\b",
+    re.I,
+)
+# "revoke consent how?": a request's words, then a question word asking how it works.
+_ASKS_HOW = re.compile(r"\b(how|what|when|why|where|which|who|whether)\b[^.!?]*\?\s*$", re.I)
+# A first-person statement of what one wants done, not worded as a question ("I no longer consent",
+# "I object to…", "I don't want any more surveys", "right to be forgotten - I'm exercising it").
+_STATES_WISH = re.compile(
+    r"\b(i (no longer|hereby|formally|officially)|i (object|withdraw|revoke|refuse|take back|opt out)"
+    r"|i('m| am) (exercising|invoking|objecting|withdrawing|revoking)|i don't want (any|you|kone)"
+    r"|i do not want (any|you|kone)|i (don't|do not) want to (receive|get|be)|on (his|her|their|my) behalf"
+    r"|asked me to (get|have|make|ask))\b",
+    re.I,
+)
+# A status question about requests in general ("can a request be cancelled after it's submitted?"),
+# not about one's own request: a question about how requests work.
+_GENERIC_REQUEST = re.compile(
+    r"\b(a|an) (\w+ )?(request|ticket|case|objection)\b"
+    r"|^\W*(how (will|would|do|does|can|could)|what (details|information|info))\b",
+    re.I,
+)
+_OWN_REQUEST = re.compile(
+    r"\b(i|we) (have|had|filed|sent|submitted|made|asked|lodged|opened)\b|\bmy (\w+ )?(request|ticket|case)s?\b", re.I
+)
+_STATUS_CUE = re.compile(
+    r"\b(status|update|progress|news|yet|still|already|happening|happened|heard|hear back|follow(ing)? up|track"
+    r"|resolved|done|closed|open|pending|waiting|where is|where's|go through|gone through|went through|recorded"
+    r"|received|processed|handled|completed|finished|tickets?|requests)\b",
     re.I,
 )
 _CORRECTION_FIELDS = {
@@ -142,10 +179,18 @@ class Understanding:
                 if focused[1].outcome == "answered":
                     return focused
             return alone
-        joined = self._answerer.verdict(followup.combined(self.text, self.previous))
-        if joined[1].outcome == "answered" or alone[1].outcome != "answered":
+        # The earlier question's frame ("and for cookies?"), then all of it: a follow-up may ask
+        # about another side of the same topic ("any downside?" after "can I disable cookies?").
+        framed = followup.combined(self.text, self.previous)
+        joined = self._answerer.verdict(framed)
+        if joined[1].outcome == "answered":
             return joined
-        return alone
+        full = followup.whole(self.text, self.previous)
+        if full != framed:
+            taken = self._answerer.verdict(full)
+            if taken[1].outcome == "answered":
+                return taken
+        return alone if alone[1].outcome == "answered" else joined
 
     @cached_property
     def answer(self) -> Answer:
@@ -174,7 +219,19 @@ class Understanding:
             return "out_of_scope" if self.answer.outcome == "declined" else intent
         if intent in REQUEST_TYPES and not self.asks_for_request:
             return "question"
+        if intent == "ticket_status" and not self.reference and not self._asks_about_own_request:
+            return "out_of_scope" if self.answer.outcome == "declined" else "question"
         return intent
+
+    @property
+    def _asks_about_own_request(self) -> bool:
+        """A status question names one's own request or asks how it stands ("any news?"); one about
+        requests in general ("can a request be cancelled?") or about the data ("is my data purged
+        after a while") is a question."""
+        text = self.english or self.text
+        if _OWN_REQUEST.search(text) and not text.lower().startswith(("how will", "how would", "how do")):
+            return True
+        return not _GENERIC_REQUEST.search(text) and bool(_STATUS_CUE.search(text))
 
     @property
     def asks_for_request(self) -> bool:
@@ -186,9 +243,15 @@ class Understanding:
             return prediction.confidence >= 0.5
         if _POLITE.search(text):  # "can I have a copy of my data, please?" asks for it
             return True
+        if _THEN_IMPERATIVE.search(text):
+            return True
         if _ASKS_ABOUT.match(text):
             return False
-        if _ASKS_FOR.search(text) or _IMPERATIVE.search(text):
+        if _ASKS_FOR.search(text):
+            return True
+        if _ASKS_HOW.search(text):
+            return False
+        if _IMPERATIVE.search(text) or _STATES_WISH.search(text):
             return True
         return not text.rstrip().endswith("?") and prediction.confidence >= START_AT
 

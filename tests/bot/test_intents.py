@@ -6,6 +6,7 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 
 from bot.answering.intents import load_examples
@@ -54,3 +55,28 @@ def test_a_trained_model_is_cached_and_reused(embeddings: Any, tmp_path: Path) -
     second = IntentClassifier(embeddings, examples=examples, cache_dir=tmp_path)
     assert (first.weights == second.weights).all()
     assert second.classify("hey, good morning!").intent == "greeting"
+
+
+@pytest.mark.parametrize(
+    ("message", "intent"),
+    [
+        # Questions about requests in general, or about the data, are not status questions.
+        ("can a deletion request be withdrawn once it has been sent?", "question"),
+        ("is my data removed after some time", "question"),
+        ("any news on the objection I sent last week?", "ticket_status"),
+        # A request's words followed by "how?", a hypothetical or a topic query: answer and offer.
+        ("withdraw consent how?", "question"),
+        ("in case I ask for deletion, will I lose my portal account?", "question"),
+        ("consequences of objecting to processing", "question"),
+        # Asked for: an imperative after a question or a comma, a stated wish, a relayed request.
+        ("what do you store about me? send it to me", "access"),
+        ("my data is wrong, fix it please", "rectification"),
+        ("I don't want to receive any more surveys from KONE", "marketing_objection"),
+        ("my colleague asked me to get her phone number deleted from the portal", "deletion"),
+    ],
+)
+def test_questions_are_answered_and_requests_started(understanding: Any, message: str, intent: str) -> None:
+    from bot.answering.understanding import Understanding
+
+    _, classifier, answerer = understanding
+    assert Understanding(message, classifier, answerer).intent == intent

@@ -15,10 +15,17 @@ from bot.answering import quality
 from bot.answering.quality import SuiteReport
 from knowledge.evaluation import SUITES
 
-# Measured on 2026-11-30 (README 'Quality'), minus a margin. The held-out figures are below issue 11's targets;
+# Measured on 2026-12-07 (README 'Quality'), minus a margin. The held-out figures are below issue 11's targets;
 # these lines hold what was reached, they do not claim the targets.
-TUNING_LINES = {"passage": 0.84, "declined": 0.89, "not_stated": 0.65, "unasked": 0.06, "intents": 0.93, "told": 1.0}
-HELD_OUT_LINES = {"passage": 0.77, "declined": 0.82, "not_stated": 0.46, "unasked": 0.09, "intents": 0.87, "told": 0.92}
+TUNING_LINES = {"passage": 0.88, "declined": 0.92, "not_stated": 0.78, "unasked": 0.04, "intents": 0.96, "told": 1.0}
+HELD_OUT_LINES = {
+    "passage": 0.75,
+    "declined": 0.87,
+    "not_stated": 0.78,
+    "unasked": 0.045,
+    "intents": 0.88,
+    "told": 0.97,
+}
 
 
 def _check(report: SuiteReport, lines: dict[str, float]) -> None:

@@ -161,3 +161,13 @@ def test_the_offer_of_a_copy_starts_the_access_flow_when_accepted(client: Any) -
     body = chat.say("can I get a copy of my data?")
     assert body["ticket"] is None and "start:access" in [c["id"] for c in body["expecting"]["choices"]]
     assert chat.click("start:access")["intent"] == "access"
+
+
+def test_a_short_follow_up_that_adds_to_the_last_question_leans_on_it(client: Any) -> None:
+    chat = ChatDriver(client)
+    chat.say("How long do you keep my data?")
+    body = chat.say("cookies too?")
+    assert any(c["section"] == "5" and "364 days" in c["quote"] for c in body["citations"]), body["reply"]
+    chat.say("can I disable cookies?")
+    body = chat.say("any downside?")
+    assert any("disabling cookies may impact" in c["quote"] for c in body["citations"]), body["reply"]
