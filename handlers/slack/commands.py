@@ -66,7 +66,7 @@ def register(app: App, talk: SlackTalk) -> None:
             log.exception("/privacy failed")
             respond(response_type="ephemeral", text=SORRY)
             return
-        reply_text, blocks = render.reply_message(reply)
+        reply_text, blocks = render.reply_message(reply, public_url=talk.services.settings.PUBLIC_URL)
         respond(response_type="ephemeral", text=reply_text, blocks=blocks)
 
     app.command("/privacy")(ack=ack_privacy, lazy=[answer_privacy])

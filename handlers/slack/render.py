@@ -131,8 +131,19 @@ def _input_hint(expecting: Expecting | None) -> list[dict[str, Any]]:
     return [{"type": "context", "elements": [{"type": "mrkdwn", "text": hint}]}]
 
 
-def reply_message(reply: Reply) -> tuple[str, list[dict[str, Any]]]:
-    """(notification text, blocks) for one engine reply."""
+def statement_links(citations: tuple[Citation, ...], public_url: str) -> list[dict[str, Any]]:
+    """ "Read it in the statement": a link to each cited section on the statement page."""
+    if not citations or not public_url:
+        return []
+    base = public_url.rstrip("/")
+    links = dict.fromkeys(f"<{base}{c.url}|{escape(section_label(c))}>" for c in citations)
+    return [
+        {"type": "context", "elements": [{"type": "mrkdwn", "text": "Read it in the statement: " + " · ".join(links)}]}
+    ]
+
+
+def reply_message(reply: Reply, *, public_url: str = "") -> tuple[str, list[dict[str, Any]]]:
+    """(notification text, blocks) for one engine reply; `public_url` links its citations to the statement."""
     text = mrkdwn(reply.reply)
     blocks = _sections(text)
     for citation in reply.citations:
@@ -146,6 +157,7 @@ def reply_message(reply: Reply) -> tuple[str, list[dict[str, Any]]]:
                     ],
                 }
             )
+    blocks += statement_links(reply.citations, public_url)
     if reply.ticket is not None:
         blocks.append(_ticket_fields(reply.ticket))
     if reply.expecting is not None and reply.expecting.choices:

@@ -136,7 +136,7 @@ class SlackTalk:
             return Reply(session_id=session_id, reply=exc.message, intent="out_of_scope")
 
     def post(self, client: WebClient, channel: str, reply: Reply, *, thread_ts: str | None = None) -> Any:
-        text, blocks = render.reply_message(reply)
+        text, blocks = render.reply_message(reply, public_url=self.services.settings.PUBLIC_URL)
         return client.chat_postMessage(channel=channel, text=text, blocks=blocks, thread_ts=thread_ts)
 
     def open_dm(self, client: WebClient, user_id: str) -> str:

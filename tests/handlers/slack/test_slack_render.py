@@ -94,3 +94,19 @@ def test_a_closed_ticket_shows_its_outcome_escaped() -> None:
     assert "Outcome" not in json.dumps(
         reply_message(Reply(session_id="s", reply="x", intent="x", ticket=open_ticket))[1]
     )
+
+
+def test_citations_link_to_their_sections_on_the_statement_page() -> None:
+    reply = Reply(
+        session_id="s",
+        reply="> You may request deletion.\n— Section 7 – Your rights",
+        intent="question",
+        citations=(Citation("7", "Your rights", "You may request deletion."), Citation("7", "Your rights", "Also.")),
+    )
+    _, blocks = reply_message(reply, public_url="https://privacy.example/")
+    links = [b for b in blocks if "Read it in the statement" in json.dumps(b)]
+    assert len(links) == 1
+    text = links[0]["elements"][0]["text"]
+    assert text == "Read it in the statement: <https://privacy.example/statement#section-7|Section 7 – Your rights>"
+    # Without a public address there is nothing to link to.
+    assert not [b for b in reply_message(reply)[1] if "Read it in the statement" in json.dumps(b)]
