@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request, Response
 from fastapi.responses import RedirectResponse
@@ -104,6 +105,29 @@ def deactivate(agent_id: int, request: Request, services: ServicesDep, user: Adm
     return RedirectResponse("/console/admin/agents?done=deactivated", status_code=303, headers=NO_STORE)
 
 
+def _switch(
+    request: Request,
+    services: Services,
+    user: ConsoleUser,
+    *,
+    agent_id: int,
+    value: str,
+    setter: Callable[..., Any],
+    what: str,
+    done: str,
+) -> Response:
+    """Turn one of an agent's settings on or off (the form posts "on" or "off")."""
+    try:
+        if value not in ("on", "off"):
+            raise InvalidInput(f"Choose whether {what}.")
+        with services.db.write() as session:
+            setter(session, agent_id=agent_id, on=value == "on")
+    except (InvalidInput, TransitionRefused) as exc:
+        return _agents_page(request, services, user, status=exc.status, error=exc.message)
+    log.info("%s %s for agent %s by agent %s", done, value, agent_id, user.agent.id)
+    return RedirectResponse(f"/console/admin/agents?done={done}", status_code=303, headers=NO_STORE)
+
+
 @router.post("/console/admin/agents/{agent_id}/digest")
 def digest_setting(
     agent_id: int,
@@ -113,15 +137,16 @@ def digest_setting(
     digest: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     """Turn an admin's daily digest e-mail on or off."""
-    try:
-        if digest not in ("on", "off"):
-            raise InvalidInput("Choose whether the digest is sent.")
-        with services.db.write() as session:
-            set_digest(session, agent_id=agent_id, on=digest == "on")
-    except (InvalidInput, TransitionRefused) as exc:
-        return _agents_page(request, services, user, status=exc.status, error=exc.message)
-    log.info("daily digest %s for agent %s by agent %s", digest, agent_id, user.agent.id)
-    return RedirectResponse("/console/admin/agents?done=digest", status_code=303, headers=NO_STORE)
+    return _switch(
+        request,
+        services,
+        user,
+        agent_id=agent_id,
+        value=digest,
+        setter=set_digest,
+        what="the digest is sent",
+        done="digest",
+    )
 
 
 @router.post("/console/admin/agents/{agent_id}/knowledge")
@@ -133,15 +158,16 @@ def knowledge_permission(
     knowledge: Annotated[str, Form(max_length=3)] = "",
 ) -> Response:
     """Give an agent the knowledge permission (teach the bot on the Knowledge page), or take it away."""
-    try:
-        if knowledge not in ("on", "off"):
-            raise InvalidInput("Choose whether the agent may edit the knowledge.")
-        with services.db.write() as session:
-            set_knowledge_permission(session, agent_id=agent_id, on=knowledge == "on")
-    except (InvalidInput, TransitionRefused) as exc:
-        return _agents_page(request, services, user, status=exc.status, error=exc.message)
-    log.info("knowledge permission %s for agent %s by agent %s", knowledge, agent_id, user.agent.id)
-    return RedirectResponse("/console/admin/agents?done=knowledge", status_code=303, headers=NO_STORE)
+    return _switch(
+        request,
+        services,
+        user,
+        agent_id=agent_id,
+        value=knowledge,
+        setter=set_knowledge_permission,
+        what="the agent may edit the knowledge",
+        done="knowledge",
+    )
 
 
 def _tokens_page(
