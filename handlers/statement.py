@@ -30,6 +30,7 @@ html{-webkit-text-size-adjust:100%}
 body{margin:0;font:16px/1.6 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#141a24;background:#f3f5f8}
 main{max-width:760px;margin:0 auto;padding:32px 20px 64px;background:#fff;min-height:100vh}
 h1{font-size:28px;line-height:1.25;margin:0 0 4px}
+.subtitle{margin:0 0 4px;font-size:18px;color:#2b3240}
 .version{margin:0 0 24px;color:#4a5262;font-size:14px}
 h2{font-size:20px;line-height:1.3;margin:32px 0 8px;scroll-margin-top:16px}
 section{margin:0 -12px;padding:1px 12px}
@@ -79,6 +80,8 @@ def _anchor(number: str) -> str:
 def render_statement(statement: Statement) -> tuple[bytes, str]:
     """The page and its Content-Security-Policy (the one inline style allowed by its hash)."""
     title, version, sections = escape(statement.title), escape(statement.version), statement.sections
+    # The subtitle is quoted like any passage (it says which portals the statement covers).
+    subtitle = "".join(f'<p class="subtitle">{_link(line)}</p>\n' for line in statement.subtitle)
     numbered = [sec for sec in sections if sec.number != "intro"]
     toc = "".join(f'<li><a href="#{_anchor(sec.number)}">{escape(sec.label)}</a></li>' for sec in numbered)
     body = "\n".join(
@@ -90,7 +93,8 @@ def render_statement(statement: Statement) -> tuple[bytes, str]:
         '<!doctype html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
         '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
         f"<title>{title} (version {version})</title>\n<style>{STYLE}</style>\n</head>\n<body>\n<main>\n"
-        f'<h1>{title}</h1>\n<p class="version">Version {version}</p>\n'
+        f"<h1>{title}</h1>\n{subtitle}"
+        f'<p class="version">Version {version}</p>\n'
         f'<nav aria-label="Sections"><ol>{toc}</ol></nav>\n{body}\n</main>\n</body>\n</html>\n'
     )
     digest = base64.b64encode(hashlib.sha256(STYLE.encode()).digest()).decode()

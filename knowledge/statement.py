@@ -60,6 +60,7 @@ class Statement:
     version: str
     sections: tuple[Section, ...]
     source_text: str
+    subtitle: tuple[str, ...] = ()  # the lines between the title and the first section (quotable)
 
     @property
     def content_hash(self) -> str:
@@ -168,6 +169,7 @@ def parse_statement(text: str) -> Statement:
         version=str(meta.get("version", "0")),
         sections=tuple(sections),
         source_text=text,
+        subtitle=tuple(preamble),
     )
 
 
