@@ -13,7 +13,7 @@ import yaml
 from playwright.sync_api import expect
 
 from bot.store.conversations import record_turn
-from tests.browser.test_widget import ask, open_panel
+from tests.browser.widget_page import ask, open_panel
 from tests.handlers.console.conftest import add_agent, add_ticket
 
 pytestmark = pytest.mark.browser

@@ -15,58 +15,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Locator, Page, Route, expect
+from playwright.sync_api import Page, expect
 
 from bot.access.identity import sign_identity
+from tests.browser.widget_page import (  # noqa: F401  (_bounded_assertions: the autouse fixture)
+    IS_WIDGET_FOCUSED,
+    LOW_CONTRAST,
+    WIDGET_NAME,
+    _bounded_assertions,
+    ask,
+    click_choice,
+    message_box,
+    open_panel,
+    shadow_count,
+    watch_console,
+)
 from tests.smtp import free_port
 
 pytestmark = pytest.mark.browser
 
-WAIT_MS = 20_000  # upper bound for any one step (the first answer warms the model)
 PAYLOAD = (
     "The cookie preference centre shows the badge <img src=x onerror=\"window.__xss='passage';alert('passage')\"> "
     "and the caption <script>window.__xss='passage-script';alert('script')</script> to every visitor."
 )
 USER_PAYLOAD = "<img src=x onerror=\"window.__xss='user';alert('user')\"><script>window.__xss='user-script'</script> hi"
 # Every visible piece of text in the widget against its effective background (WCAG 1.4.3: 4.5:1).
-LOW_CONTRAST = """() => {
-  const root = document.querySelector('privacy-bot-widget').shadowRoot;
-  const rgb = (c) => { const p = (c.match(/rgba?\\(([^)]+)\\)/) || [])[1]; if (!p) return null;
-    const v = p.split(/[\\s,\\/]+/).filter(Boolean).map(Number);
-    return { c: v.slice(0, 3), a: v.length > 3 ? v[3] : 1 }; };
-  const lum = (c) => c.map((x) => x / 255).map((x) => (x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4))
-    .reduce((sum, x, i) => sum + x * [0.2126, 0.7152, 0.0722][i], 0);
-  const background = (el) => {
-    for (let e = el; e; e = e.parentElement || (e.getRootNode().host || null)) {
-      const c = rgb(getComputedStyle(e).backgroundColor);
-      if (c && c.a > 0.5) return c.c;
-    }
-    return [255, 255, 255];
-  };
-  const low = [];
-  for (const el of root.querySelectorAll('*')) {
-    if (el.closest('.sr, [hidden]') || el.disabled || !el.getClientRects().length) continue;
-    if (![...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())) continue;
-    const a = lum(rgb(getComputedStyle(el).color).c), b = lum(background(el));
-    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
-    if (ratio < 4.5) low.push(`${el.tagName.toLowerCase()}.${el.className}: ${ratio.toFixed(2)}`);
-  }
-  return low;
-}"""
-# One accessible name for the launcher and the panel it opens: the widget's title.
-WIDGET_NAME = re.compile("^(Privacy assistant|KONE privacy desk)$")
-IS_WIDGET_FOCUSED = """(selector) => {
-  const host = document.activeElement;
-  const inner = host && host.shadowRoot ? host.shadowRoot.activeElement : null;
-  return host && host.tagName === 'PRIVACY-BOT-WIDGET' && !!inner && inner.matches(selector);
-}"""
-
-
-@pytest.fixture(autouse=True)
-def _bounded_assertions() -> Iterator[None]:
-    expect.set_options(timeout=WAIT_MS)
-    yield
-    expect.set_options(timeout=None)
 
 
 class HostSite:
@@ -125,50 +98,6 @@ def host_site() -> Iterator[HostSite]:
     site = HostSite().start()
     yield site
     site.stop()
-
-
-# ---- helpers ---------------------------------------------------------------------------------
-def watch_console(page: Page) -> list[str]:
-    """Console errors (CSP violations, failed loads) seen by the page."""
-    errors: list[str] = []
-    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
-    return errors
-
-
-def open_panel(page: Page) -> Locator:
-    page.get_by_role("button", name=WIDGET_NAME).click()
-    panel = page.get_by_role("dialog", name=WIDGET_NAME)
-    expect(panel).to_be_visible()
-    return panel
-
-
-def message_box(page: Page) -> Locator:
-    return page.get_by_role("textbox", name="Message")
-
-
-def ask(page: Page, text: str) -> Locator:
-    """Type into whichever input the bot expects, send, and return the bot's reply to it."""
-    replies = page.locator(".msg.bot")
-    before = replies.count()
-    box = page.locator("#pb-text:visible, #pb-field:visible")
-    box.fill(text)
-    box.press("Enter")
-    expect(replies).to_have_count(before + 1)
-    return replies.last
-
-
-def click_choice(page: Page, label: str) -> Locator:
-    replies = page.locator(".msg.bot")
-    before = replies.count()
-    page.locator(".choices").get_by_role("button", name=label, exact=True).click()
-    expect(replies).to_have_count(before + 1)
-    return replies.last
-
-
-def shadow_count(page: Page, selector: str) -> int:
-    return page.evaluate(
-        "(s) => document.querySelector('privacy-bot-widget').shadowRoot.querySelectorAll(s).length", selector
-    )
 
 
 # ---- the conversation ------------------------------------------------------------------------
@@ -447,105 +376,3 @@ def test_configuration_from_data_attributes_and_init_with_a_signed_identity(
     assert bubble.evaluate("(el) => getComputedStyle(el).color") == "rgb(255, 255, 255)"
     assert launcher.evaluate("(el) => getComputedStyle(el).backgroundColor") == "rgb(0, 133, 111)"
     assert "serif" not in reply.evaluate("(el) => getComputedStyle(el).fontFamily").replace("sans-serif", "")
-
-
-def test_unknown_session_starts_afresh(live: Callable[..., Any], page: Page) -> None:
-    server = live()
-    page.goto(server.url + "/")
-    key = f"privacybot:{server.url}:guest"
-    page.evaluate("([k]) => sessionStorage.setItem(k, 'no-such-session')", [key])
-    page.reload()
-    open_panel(page)
-    expect(page.get_by_role("button", name="How long do you keep my data?")).to_be_visible()  # the welcome
-    expect(page.get_by_role("alert")).to_have_count(0)
-    assert page.evaluate("([k]) => sessionStorage.getItem(k)", [key]) is None
-    ask(page, "hello")
-    assert page.evaluate("([k]) => sessionStorage.getItem(k)", [key]) not in (None, "no-such-session")
-    assert page.evaluate("([k]) => localStorage.getItem(k)", [key]) is None  # a guest's id stays in its tab
-
-
-def test_a_guest_conversation_stays_in_its_tab_and_is_gone_after_the_idle_expiry(
-    live: Callable[..., Any], page: Page, clock: Any
-) -> None:
-    server = live()
-    page.goto(server.url + "/")
-    open_panel(page)
-    ask(page, "How long do you keep my data?")
-    key = f"privacybot:{server.url}:guest"
-    session_id = page.evaluate("([k]) => sessionStorage.getItem(k)", [key])
-    assert session_id
-    # Another tab of the same browser (the next person at a shared computer) starts afresh.
-    other = page.context.new_page()
-    other.goto(server.url + "/")
-    open_panel(other)
-    expect(other.get_by_role("button", name="How long do you keep my data?")).to_be_visible()
-    expect(other.locator(".msg.user")).to_have_count(0)
-    other.close()
-    # The same tab restores it while it is live...
-    page.reload()
-    expect(page.locator(".msg.user")).to_contain_text(["How long do you keep my data?"])
-    # ...and not once it has expired on the server: the widget forgets the id and starts afresh.
-    clock.advance(minutes=31)
-    page.reload()
-    expect(page.get_by_role("dialog")).to_be_visible()  # the panel reopens itself in this tab
-    expect(page.get_by_role("button", name="How long do you keep my data?")).to_be_visible()
-    expect(page.locator(".msg.user")).to_have_count(0)
-    expect(page.get_by_role("alert")).to_have_count(0)
-    assert page.evaluate("([k]) => sessionStorage.getItem(k)", [key]) is None
-
-
-# ---- when things go wrong --------------------------------------------------------------------
-def test_offline_server_errors_and_rate_limits_are_explained_with_a_retry(
-    live: Callable[..., Any], page: Page, make_settings: Any, artifacts: Path
-) -> None:
-    server = live(settings=make_settings(RATE_LIMIT="3/minute"))
-    page.goto(server.url + "/")
-    open_panel(page)
-    alert = page.get_by_role("alert")
-
-    # Offline: said plainly, then a retry once the connection is back.
-    page.context.set_offline(True)
-    expect(page.get_by_role("status").filter(has_text="You're offline")).to_be_visible()
-    message_box(page).fill("How long do you keep my data?")
-    message_box(page).press("Enter")
-    expect(alert).to_contain_text("You're offline")
-    page.context.set_offline(False)
-    expect(page.get_by_role("status").filter(has_text="You're offline")).to_be_hidden()
-    alert.get_by_role("button", name="Retry").click()
-    expect(page.locator(".msg.bot").last.locator(".cite")).not_to_have_count(0)  # chat turn 1
-    expect(alert).to_have_count(0)
-
-    # The server is unavailable (held first, so the typing indicator can be seen), then recovers.
-    held: list[Route] = []
-    page.route("**/api/chat", lambda route: held.append(route))
-    message_box(page).fill("What cookies does the portal use?")
-    message_box(page).press("Enter")
-    expect(page.locator(".typing")).to_be_visible()
-    expect(page.get_by_role("button", name="Send")).to_be_disabled()
-    _release(page, held, status=503, message="The privacy statement index is unavailable right now.")
-    expect(alert).to_contain_text("The privacy statement index is unavailable right now.")
-    expect(page.locator(".typing")).to_be_hidden()
-    page.unroute("**/api/chat")
-    alert.get_by_role("button", name="Retry").click()
-    expect(page.locator(".msg.bot").last).to_contain_text("Section 5")  # chat turn 2
-
-    # Rate limited: the server's words, and when to try again.
-    ask(page, "Who is the controller?")  # chat turn 3
-    message_box(page).fill("And who can see my data?")
-    message_box(page).press("Enter")
-    expect(alert).to_contain_text("You're sending messages very quickly")
-    expect(alert).to_contain_text(re.compile(r"try again in \d+ s"))
-    expect(alert.get_by_role("button", name="Retry")).to_be_disabled()
-    assert page.evaluate(LOW_CONTRAST) == []
-    page.screenshot(path=str(artifacts / "widget-desktop-rate-limited.png"), animations="disabled")
-    assert not page.errors, page.errors  # type: ignore[attr-defined]
-
-
-def _release(page: Page, held: list[Route], *, status: int, message: str) -> None:
-    """Answer the one held /api/chat request with an error of the API's shape."""
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(50)  # bounded: at most 5 s for the request to arrive
-    assert held, "the chat request never reached the route"
-    held.pop().fulfill(status=status, json={"error": {"code": "unavailable", "message": message}})

@@ -12,7 +12,7 @@ from playwright.sync_api import Page, expect
 from sqlmodel import col, select
 
 from bot.store.models import AnswerFeedback, AskedQuestion
-from tests.browser.test_widget import _bounded_assertions, ask, open_panel  # noqa: F401  (the autouse fixture)
+from tests.browser.widget_page import _bounded_assertions, ask, open_panel  # noqa: F401  (the autouse fixture)
 
 pytestmark = pytest.mark.browser
 

@@ -21,7 +21,7 @@ from playwright.sync_api import Page, expect
 from bot.access.identity import sign_identity
 from bot.cases.lifecycle import ActionRequest, apply_action
 from bot.cases.tickets import get_ticket
-from tests.browser.test_widget import IS_WIDGET_FOCUSED, LOW_CONTRAST, WIDGET_NAME, ask, message_box, open_panel
+from tests.browser.widget_page import IS_WIDGET_FOCUSED, LOW_CONTRAST, WIDGET_NAME, ask, message_box, open_panel
 from tests.conftest import SCRUBBED_PREFIXES
 from tests.factories import FakeClock, RecordingSender
 from tests.live import LiveServer
