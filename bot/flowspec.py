@@ -31,7 +31,7 @@ class FieldSpec:
     optional: bool = False  # the user may answer "skip"
     when: tuple[str, str] | None = None  # ask only if fields[name] == value
     email_if: tuple[str, str] | None = None  # validate as e-mail if fields[name] == value
-    reference: bool = False  # the answer must name a ticket reference (PRV-XXXX-XXXX)
+    reference: bool = False  # the answer must name a ticket reference (like PRV-AB12-CD34)
     # Asked only once the requester is verified; its prompt comes from the flow's completion
     # (it shows the requester's own records, e.g. the privacy team's question).
     after_identity: bool = False

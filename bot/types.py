@@ -67,9 +67,14 @@ class Inbound:
 STATEMENT_PAGE = "/statement"  # the statement as a page of its own (handlers/statement.py serves it)
 
 
+def section_anchor(section: str) -> str:
+    """The id of a section on the statement page."""
+    return f"section-{section}"
+
+
 def section_url(section: str) -> str:
     """Where a section of the statement is read: its anchor on the statement page (DESIGN §10)."""
-    return f"{STATEMENT_PAGE}#section-{section}"
+    return f"{STATEMENT_PAGE}#{section_anchor(section)}"
 
 
 @dataclass(frozen=True)

@@ -8,22 +8,14 @@ import sys
 from pathlib import Path
 from typing import Any
 
-
-def _database(args: argparse.Namespace) -> Any:
-    from bot.store.db import Database
-
-    settings = args.wiring.settings()
-    settings.ensure_local_dirs()
-    db = Database(settings.DATABASE_URL)
-    db.migrate()
-    return db
+from handlers.console.cli import open_database
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     """Write the active taught hints and not-covered topics to FILE (or stdout)."""
     from bot.teaching.lessons import export_yaml
 
-    db = _database(args)
+    db = open_database(args)
     try:
         with db.read() as session:
             text = export_yaml(session)
@@ -50,9 +42,9 @@ def cmd_import(args: argparse.Namespace) -> int:
         print(f"privacy-bot: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
         return 1
     statement = load_statement()
-    db = _database(args)
+    db = open_database(args)
     try:
-        parsed = parse_taught(text, passage_exists=lambda pid: statement.passage(pid) is not None)
+        parsed = parse_taught(text, passage_exists=statement.has_passage)
         with db.write() as session:
             added = import_taught(session, parsed, actor="cli", now=utcnow())
     except HelpdeskError as exc:

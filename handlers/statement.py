@@ -15,7 +15,7 @@ from html import escape
 
 from fastapi import APIRouter, Request, Response
 
-from bot.types import STATEMENT_PAGE
+from bot.types import STATEMENT_PAGE, section_anchor
 from handlers.deps import ServicesDep
 from knowledge.statement import Statement
 
@@ -72,10 +72,6 @@ def _blocks(text: str) -> str:
     return "\n".join(html)
 
 
-def _anchor(number: str) -> str:
-    return f"section-{number}"
-
-
 @lru_cache(maxsize=4)
 def render_statement(statement: Statement) -> tuple[bytes, str]:
     """The page and its Content-Security-Policy (the one inline style allowed by its hash)."""
@@ -83,10 +79,10 @@ def render_statement(statement: Statement) -> tuple[bytes, str]:
     # The subtitle is quoted like any passage (it says which portals the statement covers).
     subtitle = "".join(f'<p class="subtitle">{_link(line)}</p>\n' for line in statement.subtitle)
     numbered = [sec for sec in sections if sec.number != "intro"]
-    toc = "".join(f'<li><a href="#{_anchor(sec.number)}">{escape(sec.label)}</a></li>' for sec in numbered)
+    toc = "".join(f'<li><a href="#{section_anchor(sec.number)}">{escape(sec.label)}</a></li>' for sec in numbered)
     body = "\n".join(
-        f'<section id="{_anchor(sec.number)}" aria-labelledby="h-{_anchor(sec.number)}">'
-        f'<h2 id="h-{_anchor(sec.number)}">{escape(sec.label)}</h2>\n{_blocks(sec.text)}</section>'
+        f'<section id="{section_anchor(sec.number)}" aria-labelledby="h-{section_anchor(sec.number)}">'
+        f'<h2 id="h-{section_anchor(sec.number)}">{escape(sec.label)}</h2>\n{_blocks(sec.text)}</section>'
         for sec in sections
     )
     page = (

@@ -72,6 +72,9 @@ class Statement:
     def passage(self, passage_id: str) -> Passage | None:
         return next((p for s in self.sections for p in s.passages if p.id == passage_id), None)
 
+    def has_passage(self, passage_id: str) -> bool:
+        return self.passage(passage_id) is not None
+
     @property
     def passages(self) -> list[Passage]:
         return [p for s in self.sections for p in s.passages]

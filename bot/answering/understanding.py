@@ -61,7 +61,7 @@ _IMPERATIVE = re.compile(
     r"(?:^|[.!?;,–—-]\s+)(?:please\s+|kindly\s+|just\s+|so\s+)?(delete|remove|erase|wipe|forget|correct|fix|update"
     r"|change|stop|export|get rid of"
     r"|send|give|withdraw|revoke|unsubscribe|close|object|opt me out|take (me|him|her|them) off|transfer|port|show"
-    r"|pull|hand over|export|lodge)\b",
+    r"|pull|hand over|lodge)\b",
     re.I,
 )
 # An imperative sentence after a question: "what data do you have on me? send it to me".

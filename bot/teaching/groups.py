@@ -8,7 +8,8 @@ rewordings of one question land in one group. Groups are sorted by how often the
 
 from __future__ import annotations
 
-from collections import Counter
+import threading
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -101,6 +102,29 @@ def cluster(vectors: np.ndarray, *, distance: float = GROUP_DISTANCE) -> list[in
 
     model = AgglomerativeClustering(n_clusters=None, metric="cosine", linkage="average", distance_threshold=distance)
     return [int(label) for label in model.fit_predict(vectors)]
+
+
+class CachedEmbed:
+    """Embed questions once per process: the Knowledge page groups the same misses on every load."""
+
+    def __init__(self, embed: Callable[[list[str]], list[list[float]]], size: int = 8192) -> None:
+        self._embed = embed
+        self._size = size
+        self._vectors: OrderedDict[str, list[float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __call__(self, texts: list[str]) -> list[list[float]]:
+        with self._lock:
+            missing = list(dict.fromkeys(t for t in texts if t not in self._vectors))
+        fresh = self._embed(missing) if missing else []
+        with self._lock:
+            self._vectors.update(zip(missing, fresh, strict=True))
+            found = [self._vectors[t] for t in texts]
+            for text in texts:
+                self._vectors.move_to_end(text)
+            while len(self._vectors) > self._size:  # oldest first; this call's texts are the newest
+                self._vectors.popitem(last=False)
+        return found
 
 
 def group_misses(misses: Sequence[Miss], embed: Callable[[list[str]], list[list[float]]]) -> list[Group]:

@@ -11,7 +11,8 @@ from typing import Any
 ROLES = ("agent", "admin")
 
 
-def _database(args: argparse.Namespace) -> Any:
+def open_database(args: argparse.Namespace) -> Any:
+    """The database of the configured settings, migrated (a CLI command may be the first one run)."""
     from bot.store.db import Database
 
     settings = args.wiring.settings()
@@ -38,7 +39,7 @@ def cmd_agent_add(args: argparse.Namespace) -> int:
     from bot.store.models import utcnow
 
     password = _read_password()
-    db = _database(args)
+    db = open_database(args)
     try:
         with db.write() as session:
             agent = create_agent(
@@ -60,7 +61,7 @@ def cmd_agent_token(args: argparse.Namespace) -> int:
     from bot.access.sessions import issue_api_token
     from bot.store.models import utcnow
 
-    db = _database(args)
+    db = open_database(args)
     try:
         with db.write() as session:
             agent = get_agent_by_email(session, args.email)

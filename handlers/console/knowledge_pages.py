@@ -17,7 +17,16 @@ from fastapi.responses import RedirectResponse
 
 from bot.access.agents import actor_for, can_edit_knowledge
 from bot.errors import Forbidden, InvalidInput
-from bot.teaching.groups import CHANNELS, PERIODS, MissFilter, WeekRate, group_misses, load_misses, weekly_rates
+from bot.teaching.groups import (
+    CHANNELS,
+    PERIODS,
+    CachedEmbed,
+    MissFilter,
+    WeekRate,
+    group_misses,
+    load_misses,
+    weekly_rates,
+)
 from bot.teaching.lessons import MAX_IMPORT_ITEMS, knowledge_events, recent_lessons, teach, undo
 from handlers.console.auth import ConsoleUser, ConsoleUserDep, FormUserDep
 from handlers.console.charts import LEFT, RIGHT, TOP, WIDE, Bar, Chart, Tick
@@ -101,7 +110,8 @@ def _knowledge_page(request: Request, services: Services, user: ConsoleUser) -> 
         weeks = weekly_rates(session, chosen, today=today)
         lessons = recent_lessons(session)
         events = knowledge_events(session, limit=30)
-    groups = group_misses(misses, services.knowledge.embeddings.embed_documents)[:MAX_GROUPS]
+    embed = services.extras.setdefault("miss_vectors", CachedEmbed(services.knowledge.embeddings.embed_documents))
+    groups = group_misses(misses, embed)[:MAX_GROUPS]
     questions = sum(w.questions for w in weeks)
     declined = sum(w.declined for w in weeks)
     votes = sum(w.votes for w in weeks)
@@ -177,7 +187,7 @@ def teach_group(
             passage_id=passage_id or None,
             actor=actor_for(user.agent),
             now=services.clock(),
-            passage_exists=lambda pid: statement.passage(pid) is not None,
+            passage_exists=statement.has_passage,
         )
     log.info("knowledge lesson %s (%s) by agent %s", lesson.id, kind, user.agent.id)
     if services.refresher is not None:

@@ -258,3 +258,20 @@ def test_weekly_rates_count_questions_declines_and_votes_per_week(db: Database) 
     assert by_week["2026-03-09"].helpful_rate == 1.0 and by_week["2026-03-09"].decline_rate == 0.0
     assert by_week["2026-02-09"].decline_rate is None  # a week without questions has no rate
     assert [(w.questions, w.votes) for w in slack_only if w.questions] == [(1, 1)]
+
+
+def test_the_knowledge_page_embeds_each_question_once_per_process() -> None:
+    from bot.teaching.groups import CachedEmbed
+
+    calls: list[list[str]] = []
+
+    def embed(texts: list[str]) -> list[list[float]]:
+        calls.append(list(texts))
+        return [[float(len(t)), 1.0] for t in texts]
+
+    cached = CachedEmbed(embed, size=3)
+    assert cached(["ab", "abc", "ab"]) == [[2.0, 1.0], [3.0, 1.0], [2.0, 1.0]]
+    assert cached(["abc", "abcd"]) == [[3.0, 1.0], [4.0, 1.0]]
+    assert calls == [["ab", "abc"], ["abcd"]]  # known texts are not embedded again
+    cached(["x", "y"])  # the bound holds: the least recently used text goes first
+    assert cached(["ab"]) == [[2.0, 1.0]] and calls[-1] == ["ab"]
