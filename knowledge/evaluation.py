@@ -13,18 +13,24 @@ from knowledge.yamlfile import load_yaml
 EVAL_DIR = Path(__file__).resolve().parent / "eval"
 SET_KINDS = ("answers", "intents", "languages", "followups")
 # The held-out suite was written blind (see eval/HOLDOUT_README.md) and is never tuned on; the
-# tuning suite is ours to look at. `privacy-bot eval` reports both side by side.
-# The dev suite (eval/dev/, see its README) was written blind too, as a second yardstick to find
-# failure classes on: its misses may be looked at, so its figures are tuning figures of a kind;
-# it has no language set.
+# tuning suite is ours to look at. `privacy-bot eval` reports them side by side.
+# Two earlier blind sets are tuning data now, each retired after it had served as a yardstick:
+# dev (eval/dev/, the second) and blind-1 (eval/blind1/, the first held-out suite, measured seven
+# times, then replaced on 2026-12-07 by the third blind set). Their misses may be looked at and
+# the answer decision trains on them, so their figures are training figures.
 SUITES: dict[str, dict[str, Path]] = {
     "held-out": {kind: EVAL_DIR / f"holdout_{kind}.yaml" for kind in SET_KINDS},
     "tuning": {kind: EVAL_DIR / f"tuning_{kind}.yaml" for kind in SET_KINDS},
     "dev": {kind: EVAL_DIR / "dev" / f"dev_{kind}.yaml" for kind in ("answers", "intents", "followups")},
+    "blind-1": {kind: EVAL_DIR / "blind1" / f"blind1_{kind}.yaml" for kind in SET_KINDS},
 }
 # The first round's question sets: tuning data now (the retriever's own tests rank on them).
 RETRIEVAL_SETS = (EVAL_DIR / "retrieval_eval.yaml", EVAL_DIR / "retrieval_holdout.yaml")
 INTENT_SET = SUITES["tuning"]["intents"]
+# Answer sets the answer decision trains on besides its own (never the held-out suite's).
+DECISION_SETS = tuple(SUITES[name]["answers"] for name in ("tuning", "dev", "blind-1"))
+# Two-turn exchanges it learns follow-ups from, read in context (never the held-out suite's).
+FOLLOWUP_SETS = tuple(SUITES[name]["followups"] for name in ("tuning", "dev", "blind-1"))
 
 
 @dataclass(frozen=True)

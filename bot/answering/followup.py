@@ -34,7 +34,22 @@ def leans_on_previous(text: str) -> bool:
         return True
     if len(words) <= SHORT_WORDS and _ADDS_TO.search(text):
         return True
+    if len(words) <= 5 and text.rstrip().endswith("?") and not any(t in _SUBJECT_STEMS for t in content):
+        return True  # "will anything break?", "is it mandatory?": a short question that names no subject
     return bool(_POINTS_BACK.search(text)) and len(content) <= 3
+
+
+# Words that name what a privacy question is about: a short question naming one of them can be read
+# alone ("what is a cookie?"); one naming none leans on the previous question.
+_SUBJECT_STEMS = frozenset(
+    tokens(
+        """data personal information info details cookies analytics tracking browser portal mykone kone online
+        statement policy privacy notice marketing newsletter email phone number name title address contact
+        consent rights deletion delete erase correct correction objection object complaint authority
+        transfer abroad outside eu eea retention keep stored storage purpose purposes legal basis interest
+        company employer customer sources account request fee security"""
+    )
+)
 
 
 # What a question is about, as opposed to what it asks ("how long do you keep"): a follow-up that

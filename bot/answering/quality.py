@@ -288,5 +288,9 @@ def ablation(suites: dict[str, dict[str, Path]], parts: tuple[Any, IntentClassif
 
 def measure_sizes(paths: dict[str, Path]) -> dict[str, int]:
     """How many items of each kind an answer set has (no item is shown)."""
-    counts = Counter(c.kind if c.kind != "unanswerable" else "near_miss" for c in load_cases(paths["answers"]))
+    cases = load_cases(paths["answers"])
+    counts = Counter(c.kind if c.kind != "unanswerable" else "near_miss" for c in cases)
+    counts["domain"] = sum(c.kind == "off_topic" and c.near == "domain" for c in cases)
+    if "intents" in paths and paths["intents"].exists():
+        counts["intents"] = len(_load(paths["intents"]))
     return dict(counts)

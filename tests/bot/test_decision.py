@@ -9,7 +9,9 @@ import numpy as np
 import pytest
 
 from bot.answering.compose import affirms, trim
-from bot.answering.decision import FEATURES, OUTCOMES, Decider, fit, load_examples
+from bot.answering.decision import FEATURES, OUTCOMES, TRAINING_SETS, Decider, fit, followup_examples, load_examples
+from knowledge.evaluation import FOLLOWUP_SETS, SUITES
+from knowledge.yamlfile import load_yaml
 
 
 @pytest.mark.parametrize(
@@ -58,6 +60,30 @@ def test_training_data_has_every_kind_of_example() -> None:
     assert len(near) >= 50 and sum(e.kind == "near_miss" for e in examples) >= 40
 
 
+def test_the_decision_never_learns_from_the_held_out_suite() -> None:
+    held_out = set(SUITES["held-out"].values())
+    assert not held_out & {*TRAINING_SETS, *FOLLOWUP_SETS}
+    asked = {str(i["question"]).casefold() for i in load_yaml(SUITES["held-out"]["answers"]) or []}
+    trained = {e.text.casefold() for e in load_examples() + followup_examples()}
+    assert asked and not asked & trained
+
+
+def test_follow_ups_are_learned_as_read_in_context_and_off_topic_stays_declined() -> None:
+    examples = followup_examples()
+    answerable = [e for e in examples if e.kind == "answerable"]
+    declines = [e for e in examples if e.kind == "off_topic"]
+    assert answerable and declines
+    assert all(e.text.endswith(")") and " (" in e.text for e in examples)  # the reading `followup` makes
+    assert all(e.label == 2 for e in declines)
+
+
+def test_a_question_in_two_sets_is_trained_on_once(tmp_path: Path) -> None:
+    first, second = tmp_path / "a.yaml", tmp_path / "b.yaml"
+    first.write_text('- {question: "Who sees my data?", sections: ["intro"], expect: ["x"]}\n')
+    second.write_text('- {question: "who sees my data?", sections: ["intro"], expect: ["x"]}\n')
+    assert [e.text for e in load_examples(first, second)] == ["Who sees my data?"]
+
+
 def test_calibrated_thresholds_come_from_out_of_fold_predictions() -> None:
     rng = np.random.default_rng(0)
     y = np.repeat([0, 1, 2], 40)
@@ -67,6 +93,7 @@ def test_calibrated_thresholds_come_from_out_of_fold_predictions() -> None:
     assert np.allclose(p.sum(axis=1), 1.0) and float(model.arrays["temperature"][0]) > 0
     predicted = [OUTCOMES.index(model.outcome(row)) for row in p]
     assert np.mean(np.array(predicted) == y) > 0.85
+    assert float(model.arrays["c"][0]) in (0.03, 0.1, 0.3, 1.0)  # the strength the folds chose
 
 
 def test_the_model_is_cached_by_content_and_reused(understanding: Any, tmp_path: Path) -> None:

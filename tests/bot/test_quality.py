@@ -15,15 +15,16 @@ from bot.answering import quality
 from bot.answering.quality import SuiteReport
 from knowledge.evaluation import SUITES
 
-# Measured on 2026-12-07 (README 'Quality'), minus a margin. The held-out figures are below issue 11's targets;
+# Measured on 2026-12-07 (README 'Quality'), minus a margin; the held-out suite is the third blind set. Its
+# figures are below issue 11's targets;
 # these lines hold what was reached, they do not claim the targets.
-TUNING_LINES = {"passage": 0.88, "declined": 0.92, "not_stated": 0.78, "unasked": 0.04, "intents": 0.96, "told": 1.0}
+TUNING_LINES = {"passage": 0.93, "declined": 0.94, "not_stated": 0.95, "unasked": 0.04, "intents": 0.96, "told": 1.0}
 HELD_OUT_LINES = {
-    "passage": 0.75,
-    "declined": 0.87,
-    "not_stated": 0.78,
+    "passage": 0.82,
+    "declined": 0.95,
+    "not_stated": 0.85,
     "unasked": 0.045,
-    "intents": 0.88,
+    "intents": 0.86,
     "told": 0.97,
 }
 
@@ -54,8 +55,10 @@ def test_the_held_out_suite_holds_its_lines(understanding: Any) -> None:
 
 
 def test_the_suites_are_big_enough() -> None:
-    suites = SUITES
-    for name in ("tuning", "held-out"):
-        if suites[name]["answers"].exists():
-            report = quality.measure_sizes(suites[name])
-            assert report["answerable"] >= 100 and report["off_topic"] >= 50 and report["near_miss"] >= 40, name
+    report = quality.measure_sizes(SUITES["tuning"])
+    assert report["answerable"] >= 100 and report["off_topic"] >= 50 and report["near_miss"] >= 40
+    # Issue 11's yardstick: ≥ 200 questions, ≥ 100 to decline (≥ 50 close to the domain), ≥ 40 near
+    # misses, ≥ 300 intent utterances.
+    held_out = quality.measure_sizes(SUITES["held-out"])
+    assert held_out["answerable"] >= 200 and held_out["off_topic"] >= 100 and held_out["domain"] >= 50
+    assert held_out["near_miss"] >= 40 and held_out["intents"] >= 300
