@@ -29,13 +29,21 @@ _ENGLISH = frozenset(
 # "a", "on" and "me" in French, "was", "in" and "so" in German, "a" and "me" in Spanish): they count
 # half, and a message with more function words of another language than English ones goes to lingua.
 _SHARED = frozenset("a an i in on me was will so just for no".split())
-_FOREIGN = frozenset(
-    """ja että onko minun mitä miten kuinka voinko ovat tietoni minulla
-    och jag ni är mina mitt min det att som hur vad vilka har inte med om från vi ett dina era
-    und ich sie der die das ist mit meine meinen meiner nicht werden wie wer bitte zu auf ein eine ihre uns
-    les des est vous mes je et de du le la pour que qui pas une un avec sur dans nos vos sont quels quelles
-    los las el mis mi del por para una con es son sus cómo qué cuánto puedo""".split()
-)
+# Everyday function words of each supported language: when one language clearly has the most, that
+# settles it (lingua's low-accuracy mode can misread a short sentence: "Quelle est l'adresse postale
+# de KONE ?" came out German).
+_FUNCTION_WORDS = {
+    code: frozenset(words.split())
+    for code, words in {
+        "fi": "ja että onko minun mitä miten kuinka voinko ovat tietoni minulla mikä missä kuka ei",
+        "sv": "och jag ni är mina mitt min det att som hur vad vilka har inte med om från vi ett dina era",
+        "de": "und ich sie der die das ist mit meine meinen meiner nicht werden wie wer bitte zu auf ein eine ihre uns",
+        "fr": "les des est vous mes je et de du le la pour que qui pas une un avec sur dans nos vos sont quels quelles"
+        " quelle quel",
+        "es": "los las el mis mi del por para una con es son sus cómo qué cuánto puedo de la que",
+    }.items()
+}
+_FOREIGN = frozenset().union(*_FUNCTION_WORDS.values())
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _MIN_CONFIDENCE = 0.5
 _ELISION = re.compile(r"^(?:m|l|d|j|qu|s|n|t|c)'")  # French "m'opposer", "l'UE": the word after the apostrophe
@@ -72,6 +80,10 @@ def detect(text: str) -> str:
             return code
     if len(words) < 2 and not _foreign_letters(text):
         return "en"  # one plain word ('cookies', 'GDPR') is read as English
+    counts = sorted(((sum(w in fw for w in words), code) for code, fw in _FUNCTION_WORDS.items()), reverse=True)
+    (most, code), (second, _) = counts[0], counts[1]
+    if most >= 2 and most >= 2 * second:
+        return code
     values = _lingua().compute_language_confidence_values(text)
     if not values:
         return "en"
