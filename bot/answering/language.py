@@ -16,7 +16,8 @@ import re
 import threading
 from typing import Any
 
-from bot.answering.language_text import GLOSSARY, GREETINGS, NOTICES
+from bot.answering.glossary import GLOSSARIES, fold
+from bot.answering.language_text import GREETINGS, NOTICES
 
 SUPPORTED = tuple(NOTICES)  # fi, sv, de, fr, es
 # Short English words that other languages rarely use: two of them settle a message as English.
@@ -47,6 +48,8 @@ _FOREIGN = frozenset().union(*_FUNCTION_WORDS.values())
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _MIN_CONFIDENCE = 0.5
 _ELISION = re.compile(r"^(?:m|l|d|j|qu|s|n|t|c)'")  # French "m'opposer", "l'UE": the word after the apostrophe
+# Names and abbreviations the statement uses itself, kept as they are.
+_KEPT = frozenset({"kone", "mykone", "eu", "eea", "crm", "gdpr", "portal", "cookies", "cookie", "online"})
 _detector: Any = None
 _lock = threading.Lock()
 
@@ -100,17 +103,14 @@ def _foreign_letters(text: str) -> bool:
 
 def gloss(text: str, language: str) -> str:
     """The message's known words in English ('how long keep data'); '' when none is known."""
-    table = GLOSSARY.get(language, ())
-    lowered = text.lower()
-    out = [meaning for prefix, meaning in table if " " in prefix and prefix in lowered]
+    glossary = GLOSSARIES.get(language)
+    if glossary is None:
+        return ""
+    out = glossary.english(text)
     for word in (_ELISION.sub("", w.lower()) for w in _WORDS.findall(text)):
         if word in GREETINGS.get(language, ()):
-            out.append("hello")
-            continue
-        english = next((meaning for prefix, meaning in table if word.startswith(prefix)), None)
-        if english is not None:
-            out.append(english)
-        elif word in ("kone", "mykone", "eu", "eea", "crm", "gdpr", "portal", "cookies", "cookie"):
+            out.insert(0, "hello")
+        elif word in _KEPT and not glossary.word(fold(word, language)):
             out.append(word)
     return " ".join(dict.fromkeys(" ".join(out).split()))
 
