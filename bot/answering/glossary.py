@@ -66,6 +66,15 @@ _TABLES: dict[str, str] = {
         tarvit=need to; pitää=need to; anta=give; lähett=send; millä oikeudella=legal basis; =suhteen=about;
         yhdysval=usa outside eu; =usa=usa outside eu; intia=india outside eu; kiina=china outside eu; =teillä=you
         have;
+    kysely=surveys; -kysely=surveys; lasku=invoicing; sopimu=contract obligations; asiakaspalvel=customer service;
+        vika=defects; viko=defects; virhe=defects error; laite=device; laitte=device; sovellu=app; hissi=elevator
+        equipment; laki=laws; lain=laws; lak=laws; lainsäädän=laws legislation; velvoll=obligation;
+        velvoit=obligation; alihankki=subcontractors; konserni=KONE companies; istun=session; kohdenn=targeting;
+        käyn=visits; asetuk=settings preferences; asetus=settings preferences; banneri=cookie banner;
+        edustaja=representative; työnantaj=employer customer; toisen henkilön=another person; lupa=permission;
+        luva=permission; tarjou=tender; tarjoukse=tender; tunnist=identify; perusteeton=unfounded;
+        kohtuut=excessive; pakko=need to; pitääkö=need to; palvelu=services;
+    =te=you; =teidän=your; =minun=my; =minä=I; =minulla=I have; =minusta=about me; =minulle=me;
     """,
     "sv": """
     =vem=who; =vilka=what; =vilken=what; =vilket=what; =vad=what; =hur=how; =varför=why; =var=where; =vart=where;
@@ -103,6 +112,15 @@ _TABLES: dict[str, str] = {
     =gör=do; tillgång=access; tredje part=third parties share; =tredje=third; neka=refuse; stäng=close;
         stängs=close; =se=see; =veta=know; händer=happens; =utan=without; behöv=need to; måste=need to; =ge=give;
         skicka=send; vänd=contact; =har=have; =usa=usa outside eu; indien=india outside eu; kina=china outside eu;
+    enkät=surveys; -enkät=surveys; faktura=invoicing; avtal=contract obligations; kundtjänst=customer service;
+        kundservice=customer service; enhet=device; app=app; hiss=elevator equipment; =lag=laws; lagen=laws;
+        lagar=laws; -lagstiftning=laws legislation; lagstiftning=laws legislation; bryter mot=compliance laws;
+        skyldig=obligation; skyldighet=obligation; underleverantör=subcontractors; koncern=KONE companies;
+        session=session; riktad=targeting; besök=visits; inställning=settings preferences; banner=cookie banner;
+        representant=representative; arbetsgivar=employer customer; annan person=another person;
+        tillstånd=permission; anbud=tender; offert=tender; identifier=identify; ogrundad=unfounded;
+        orimlig=excessive; tjänst=services;
+    =ni=you; =er=your; =era=your; =ert=your; =min=my; =mitt=my; =mina=my; =jag=I; =mig=me;
     """,
     "de": """
     =wer=who; =wem=who; =wen=who; =was=what; =welche=what; =welcher=what; =welches=what; =welchen=what; =wie=how;
@@ -147,6 +165,16 @@ _TABLES: dict[str, str] = {
         gelöscht=delete; wissen=know; passiert=happens; =ohne=without; =muss=need to; brauch=need to; geben=give;
         =gib=give; schick=send; geschickt=send; wenden=contact; =hat=have; =habe=have; =haben=have; =usa=usa outside
         eu; indien=india outside eu; china=china outside eu; gültig=valid;
+    umfrage=surveys; -umfrage=surveys; rechnung=invoicing; vertrag=contract obligations; -vertrag=contract;
+        kundenservice=customer service; kundendienst=customer service; fehler=defects error; gerät=device;
+        -gerät=device; =app=app; aufzug=elevator equipment; gesetz=laws; -gesetz=laws; verpflicht=obligation;
+        pflicht=obligation; subunternehm=subcontractors; dienstleister=subcontractors; konzern=KONE companies;
+        tochter=KONE companies subsidiaries; sitzung=session; gezielt=targeting; besuch=visits; einstellung=settings
+        preferences; banner=cookie banner; vertreter=representative; arbeitgeber=employer customer; andere
+        person=another person; erlaubnis=permission; angebot=tender; identifizier=identify; unbegründet=unfounded;
+        exzessiv=excessive; übermäßig=excessive; dienst=services; leistung=services;
+    =sie=you; =ihr=your; =ihre=your; =ihren=your; =ihrer=your; =mein=my; =meine=my; =meinen=my; =meiner=my;
+        =meinem=my; =ich=I; =mich=me; =mir=me;
     """,
     "fr": """
     =qui=who; =quel=what; =quelle=what; =quels=what; =quelles=what; =quoi=what; =comment=how; =pourquoi=why;
@@ -184,6 +212,15 @@ _TABLES: dict[str, str] = {
         devien=happens; arrive=happens; =sans=without; dois=need to; faut=need to; donn=give; envo=send;
         adresser=contact; =avez=have; états-unis=usa outside eu; =inde=india outside eu; chine=china outside eu;
         =que=what;
+    enquête=surveys; sondage=surveys; factur=invoicing fee; contrat=contract obligations; contractu=contract
+        obligations; service client=customer service; défaut=defects; erreur=error defects; appareil=device;
+        application=app; ascenseur=elevator equipment; =loi=laws; =lois=laws; législation=laws legislation;
+        obligé=obligation; obligation=obligation; sous-traitant=subcontractors; filiale=KONE companies subsidiaries;
+        =session=session; ciblage=targeting; ciblé=targeting; visite=visits; paramètre=settings preferences;
+        réglage=settings preferences; bannière=cookie banner; représentant=representative; employeur=employer
+        customer; autre personne=another person; permission=permission; autorisation=permission; offre=tender; appel
+        d'offres=tender; identifi=identify; infondé=unfounded; excessi=excessive; services=services;
+    =vous=you; =votre=your; =vos=your; =mon=my; =ma=my; =mes=my; =je=I; =moi=me;
     """,
     "es": """
     =quién=who; =quiénes=who; =qué=what; =cuál=what; =cuáles=what; =cómo=how; por qué=why; para qué=what purpose;
@@ -203,15 +240,14 @@ _TABLES: dict[str, str] = {
         legitimación=legal basis; legítimo=legitimate interest; interés=interest; publicidad=advertising marketing;
         marketing=marketing; relación=relationship; relación comercial=customer relationship; comercial=business;
         factur=invoicing;
-    conserv=keep retention; guard=keep; plazo=period; periodo=period; período=period; cuánt=how much; cuest=cost
-        fee; proced=source; provien=source; origen=source; obtien=get; obten=get; borr=delete; elimin=delete;
-        supr=delete; anonim=anonymous; termin=end; =fin=end; despué=after; tras=after;
+    conserv=keep retention; guard=keep; plazo=period; dura=how long; periodo=period; período=period; cuánt=how much;
+        cuest=cost fee; proced=source; provien=source; origen=source; obtien=get; obten=get; borr=delete;
+        elimin=delete; supr=delete; anonim=anonymous; termin=end; =fin=end; despué=after; tras=after;
     cookie=cookies; navegador=browser; desactiv=disable; bloque=disable block; rechaz=refuse; gestion=manage;
         necesari=necessary; consentimiento=consent; consent=consent; acept=consent accept;
-    transfer=transfer; transfi=transfer; envía=transfer send; enví=send; =ue=eu; unión europea=eu; =eee=eea;
-        europa=europe eu; fuera=outside; extranjero=outside abroad; terceros países=third countries outside eu;
-        país=countries; internacional=outside transfer; garantía=safeguards ensure; proteg=protect safeguards;
-        asegur=ensure;
+    transfer=transfer; transfi=transfer; enví=send; =ue=eu; unión europea=eu; =eee=eea; europa=europe eu;
+        fuera=outside; extranjero=outside abroad; terceros países=third countries outside eu; país=countries;
+        internacional=outside transfer; garantía=safeguards ensure; proteg=protect safeguards; asegur=ensure;
     derecho=rights; opon=object; oposici=object; corrig=correct; rectific=correct; incorrect=wrong incorrect
         correct; erróne=wrong correct; queja=complaint; reclamaci=complaint; denuncia=complaint;
         autoridad=authority; aepd=data protection authority; retir=withdraw; revoc=withdraw revoke; tarifa=fee;
@@ -223,6 +259,15 @@ _TABLES: dict[str, str] = {
         socio=partners share; cierr=close; cerr=close; saber=know; =pasa=happens; ocurre=happens; =sin=without;
         tengo que=need to; =debo=need to; =dar=give; dirig=contact; =tienen=have; =tiene=have; estados unidos=usa
         outside eu; =india=india outside eu; china=china outside eu;
+    encuesta=surveys; contrat=contract obligations; contractu=contract obligations; atención al cliente=customer
+        service; servicio al cliente=customer service; defecto=defects; error=error defects; dispositivo=device;
+        aplicación=app; ascensor=elevator equipment; =ley=laws; =leyes=laws; legislación=laws legislation;
+        obligad=obligation; obligaci=obligation; subcontrat=subcontractors; filial=KONE companies subsidiaries;
+        sesión=session; segmentaci=targeting; dirigid=targeting; visita=visits; configuraci=settings preferences;
+        ajuste=settings preferences; banner=cookie banner; representante=representative; empleador=employer
+        customer; otra persona=another person; permiso=permission; autorizaci=permission; oferta=tender;
+        licitaci=tender; identific=identify; infundad=unfounded; excesiv=excessive; servicio=services;
+    =ustedes=you; =usted=you; =su=your; =sus=your; =mi=my; =mis=my; =yo=I;
     """,
 }
 
@@ -255,12 +300,14 @@ class Glossary:
         """The English of the message's phrases and words, in the order they come."""
         text = _E_PREFIX.sub(r"\1", text)  # "e-mail", "E-Mail-Adresse", "e-postadress": one word
         folded = fold(text, self.language)
-        found = [(m.start(), meaning) for pattern, meaning in self.phrases for m in pattern.finditer(folded)]
+        matches = [(m.span(), meaning) for pattern, meaning in self.phrases for m in pattern.finditer(folded)]
+        found = [(start, meaning) for (start, _), meaning in matches]
         position = 0
         for match in _LETTERS.finditer(text):
             word = fold(_ELISION.sub("", match.group().lower()), self.language)
             position = max(folded.find(word, position), position)
-            found += [(position, meaning) for meaning in self.word(word)]
+            if not any(start <= position < end for (start, end), _ in matches):  # "combien de temps" is one
+                found += [(position, meaning) for meaning in self.word(word)]
         return [meaning for _, meaning in sorted(found, key=lambda item: item[0])]
 
     def word(self, word: str) -> list[str]:
