@@ -75,6 +75,9 @@ _TABLES: dict[str, str] = {
         luva=permission; tarjou=tender; tarjoukse=tender; tunnist=identify; perusteeton=unfounded;
         kohtuut=excessive; pakko=need to; pitääkö=need to; palvelu=services;
     =te=you; =teidän=your; =minun=my; =minä=I; =minulla=I have; =minusta=about me; =minulle=me;
+    =en=not; =et=not; =ei=not; =emme=not; =ette=not; enää=no longer; =jos=if; laillis=lawful legal basis;
+        lainmukai=lawful legal basis; tyytymät=unhappy concerns; huole=concerns; sivusto=website;
+        verkkosivu=website; nettisivu=website; tyyppi=types; tyypi=types; luovute=share disclose;
     """,
     "sv": """
     =vem=who; =vilka=what; =vilken=what; =vilket=what; =vad=what; =hur=how; =varför=why; =var=where; =vart=where;
@@ -121,6 +124,9 @@ _TABLES: dict[str, str] = {
         tillstånd=permission; anbud=tender; offert=tender; identifier=identify; ogrundad=unfounded;
         orimlig=excessive; tjänst=services;
     =ni=you; =er=your; =era=your; =ert=your; =min=my; =mitt=my; =mina=my; =jag=I; =mig=me;
+    =inte=not; =ej=not; =längre=longer; lämna=provide; lämnas ut=share disclose; lämnar ut=share disclose;
+        missnöjd=unhappy concerns; oro=concerns; webbplats=website; webbsida=website; hemsida=website; sort=types;
+        typ=types;
     """,
     "de": """
     =wer=who; =wem=who; =wen=who; =was=what; =welche=what; =welcher=what; =welches=what; =welchen=what; =wie=how;
@@ -175,6 +181,10 @@ _TABLES: dict[str, str] = {
         exzessiv=excessive; übermäßig=excessive; dienst=services; leistung=services;
     =sie=you; =ihr=your; =ihre=your; =ihren=your; =ihrer=your; =mein=my; =meine=my; =meinen=my; =meiner=my;
         =meinem=my; =ich=I; =mich=me; =mir=me;
+    =nicht=not; =kein=not; =keine=not; =keinen=not; =mehr=longer; =wenn=if; angeb=provide; bereitstell=provide;
+        weitergeg=share; bewahr=keep retention; rechtmäss=lawful legal basis; rechtmäß=lawful legal basis;
+        gesetzlich=lawful legal basis; legal=lawful legal basis; unzufrieden=unhappy concerns; bedenken=concerns;
+        sorge=concerns; website=website; webseite=website; internetseite=website; =arten=types; typ=types;
     """,
     "fr": """
     =qui=who; =quel=what; =quelle=what; =quels=what; =quelles=what; =quoi=what; =comment=how; =pourquoi=why;
@@ -221,6 +231,10 @@ _TABLES: dict[str, str] = {
         customer; autre personne=another person; permission=permission; autorisation=permission; offre=tender; appel
         d'offres=tender; identifi=identify; infondé=unfounded; excessi=excessive; services=services;
     =vous=you; =votre=your; =vos=your; =mon=my; =ma=my; =mes=my; =je=I; =moi=me;
+    =pas=not; =plus=longer; =si=if; fournir=provide; communiqu=share disclose; détien=hold have; déten=hold have;
+        légal=lawful legal basis; licite=lawful legal basis; plaindre=complaint; plains=complaint; satisfait=unhappy
+        concerns; inquiét=concerns; =site=website; site web=website; =type=types; =types=types; besoin=need;
+        =passe=happens;
     """,
     "es": """
     =quién=who; =quiénes=who; =qué=what; =cuál=what; =cuáles=what; =cómo=how; por qué=why; para qué=what purpose;
@@ -268,6 +282,9 @@ _TABLES: dict[str, str] = {
         customer; otra persona=another person; permiso=permission; autorizaci=permission; oferta=tender;
         licitaci=tender; identific=identify; infundad=unfounded; excesiv=excessive; servicio=services;
     =ustedes=you; =usted=you; =su=your; =sus=your; =mi=my; =mis=my; =yo=I;
+    =no=not; ya no=no longer; =si=if; facilit=provide; proporcion=provide; comunic=share disclose; =legal=lawful
+        legal basis; lícito=lawful legal basis; quejar=complaint; satisfech=concerns; preocupa=concerns; sitio
+        web=website; página web=website; =web=website; tipo=types; necesit=need to; sirv=use;
     """,
 }
 

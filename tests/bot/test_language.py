@@ -83,6 +83,10 @@ def test_the_glossary_reads_inflections_elisions_and_abbreviations(message: str,
         ("Hur kan jag stänga av kakor i min webbläsare?", "sv", {"disable", "cookies", "browser"}),
         ("Peritäänkö pyynnöstä maksu?", "fi", {"fee", "request"}),
         ("Gilt diese Datenschutzerklärung auch für KONE Online?", "de", {"apply", "privacy", "statement"}),
+        # Pronouns, negation and "if": "what if I do not want to provide my data" is section 3's question.
+        ("Was ist, wenn ich meine Daten nicht angeben möchte?", "de", {"if", "not", "provide", "my", "data"}),
+        ("Mitä jos en halua antaa henkilötietojani?", "fi", {"if", "not", "give", "personal", "data"}),
+        ("Le traitement de mes données est-il légal ?", "fr", {"process", "lawful", "legal", "basis"}),
     ],
 )
 def test_the_glossary_reads_compounds_plain_spellings_and_every_topic(message: str, code: str, words: set[str]) -> None:
@@ -98,6 +102,8 @@ def test_the_glossary_reads_compounds_plain_spellings_and_every_topic(message: s
         ("Mikä on KONEen postiosoite?", "fi", "e-mail"),  # "posti" is not "sähköposti"
         ("Mes données sont-elles envoyées aux États-Unis ?", "fr", "status"),  # "état", not "États-Unis"
         ("¿Cuánto cuesta instalar un ascensor nuevo?", "es", "long"),  # "how much", not "how long"
+        ("Combien de temps conservez-vous mes données ?", "fr", "much"),  # a phrase's words are not read again
+        ("¿Envían mis datos a Estados Unidos?", "es", "status"),
     ],
 )
 def test_the_glossary_does_not_read_a_word_into_a_longer_one(message: str, code: str, unwanted: str) -> None:
