@@ -26,6 +26,10 @@ MORE_LANGUAGES = EVAL_DIR / "languages_more.yaml"
         ("Est-ce que je peux avoir une copie de mes données ?", "fr"),
         ("Was passiert mit meinen Daten in der Cloud?", "de"),
         ("¿Me pueden decir a quién envían mis datos?", "es"),
+        # Function words count without their accents too.
+        ("Hur lange sparar ni mina uppgifter?", "sv"),
+        ("Comment desactiver les cookies ?", "fr"),
+        ("Que derechos tengo sobre mis datos?", "es"),
     ],
 )
 def test_words_shared_with_english_do_not_hide_another_language(message: str, code: str) -> None:
@@ -41,6 +45,8 @@ def test_words_shared_with_english_do_not_hide_another_language(message: str, co
         "is my data in the EU",
         "cookies",
         "Hej from the Stockholm team, what rights do we have?",
+        "Comment: the cookies banner is broken",
+        "Pourquoi Café in Paris uses the portal, what data is collected?",
     ],
 )
 def test_english_with_foreign_names_stays_english(message: str) -> None:
