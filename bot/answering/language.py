@@ -111,7 +111,7 @@ def gloss(text: str, language: str) -> str:
     for word in (_ELISION.sub("", w.lower()) for w in _WORDS.findall(text)):
         if word in GREETINGS.get(language, ()):
             out.insert(0, "hello")
-        elif word in _KEPT and not glossary.word(fold(word, language)):
+        elif word in _KEPT and not glossary.word(word):
             out.append(word)
     return " ".join(dict.fromkeys(" ".join(out).split()))
 

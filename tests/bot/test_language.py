@@ -110,6 +110,8 @@ def test_the_glossary_reads_compounds_plain_spellings_and_every_topic(message: s
         ("¿Cuánto cuesta instalar un ascensor nuevo?", "es", "long"),  # "how much", not "how long"
         ("Combien de temps conservez-vous mes données ?", "fr", "much"),  # a phrase's words are not read again
         ("¿Envían mis datos a Estados Unidos?", "es", "status"),
+        ("Spåras min aktivitet i portalen?", "sv", "keep"),  # an accent written is meant: not "sparas"
+        ("Raderas mina uppgifter när kundrelationen upphör?", "sv", "contact"),  # "när", not "når"
     ],
 )
 def test_the_glossary_does_not_read_a_word_into_a_longer_one(message: str, code: str, unwanted: str) -> None:
