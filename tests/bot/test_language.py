@@ -3,6 +3,7 @@ English; a message in another language is read, compounds and plain spellings to
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -136,11 +137,22 @@ def test_every_tuning_message_is_detected_and_read() -> None:
             assert gloss(item["text"], item["lang"]), item["text"]
 
 
-def test_questions_in_other_languages_are_answered_from_the_right_section(understanding: Any) -> None:
-    """Our own set, twenty-odd questions a language over every section: the line sits a little below
-    what was measured (98 of 112 on 2026-12-07; the misses are questions the statement answers but the
-    decision reads as not stated even in English, e.g. 'do you collect my name and email address')."""
+@pytest.mark.parametrize(
+    ("path", "line"),
+    [
+        # Measured on 2026-12-07: 99 of 112 (the misses are questions the statement answers but the decision
+        # reads as not stated even in English, e.g. 'do you collect my name and email address'), 25 of 25,
+        # 40 of 40. The lines sit a little below.
+        (MORE_LANGUAGES, 0.85),
+        (SUITES["tuning"]["languages"], 0.95),
+        (SUITES["blind-1"]["languages"], 0.95),
+    ],
+)
+def test_questions_in_other_languages_are_answered_from_the_right_section(
+    understanding: Any, path: Path, line: float
+) -> None:
+    """Each tuning language set, our own (twenty-odd questions a language over every section) included."""
     _, classifier, answerer = understanding
-    report = measure_languages(load_yaml(MORE_LANGUAGES), classifier, answerer)
+    report = measure_languages(load_yaml(path), classifier, answerer)
     assert report.english_misread == 0, report.misses
-    assert report.answered_right / report.answerable >= 0.83, report.misses
+    assert report.answered_right / report.answerable >= line, report.misses
