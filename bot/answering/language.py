@@ -16,7 +16,8 @@ import re
 import threading
 from typing import Any
 
-from bot.answering.language_text import GLOSSARY, GREETINGS, NOTICES
+from bot.answering.glossary import GLOSSARIES, fold
+from bot.answering.language_text import GREETINGS, NOTICES
 
 SUPPORTED = tuple(NOTICES)  # fi, sv, de, fr, es
 # Short English words that other languages rarely use: two of them settle a message as English.
@@ -31,15 +32,15 @@ _ENGLISH = frozenset(
 _SHARED = frozenset("a an i in on me was will so just for no".split())
 # Everyday function words of each supported language: when one language clearly has the most, that
 # settles it (lingua's low-accuracy mode can misread a short sentence: "Quelle est l'adresse postale
-# de KONE ?" came out German).
+# de KONE ?" came out German). Compared without accents, so "Mita evasteita kaytatte?" counts too.
 _FUNCTION_WORDS = {
-    code: frozenset(words.split())
+    code: frozenset(fold(word, "") for word in words.split())
     for code, words in {
         "fi": "ja että onko minun mitä miten kuinka voinko ovat tietoni minulla mikä missä kuka ei",
         "sv": "och jag ni är mina mitt min det att som hur vad vilka har inte med om från vi ett dina era",
         "de": "und ich sie der die das ist mit meine meinen meiner nicht werden wie wer bitte zu auf ein eine ihre uns",
         "fr": "les des est vous mes je et de du le la pour que qui pas une un avec sur dans nos vos sont quels quelles"
-        " quelle quel",
+        " quelle quel comment pourquoi combien où",
         "es": "los las el mis mi del por para una con es son sus cómo qué cuánto puedo de la que",
     }.items()
 }
@@ -47,6 +48,8 @@ _FOREIGN = frozenset().union(*_FUNCTION_WORDS.values())
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _MIN_CONFIDENCE = 0.5
 _ELISION = re.compile(r"^(?:m|l|d|j|qu|s|n|t|c)'")  # French "m'opposer", "l'UE": the word after the apostrophe
+# Names and abbreviations the statement uses itself, kept as they are.
+_KEPT = frozenset({"kone", "mykone", "eu", "eea", "crm", "gdpr", "portal", "cookies", "cookie", "online"})
 _detector: Any = None
 _lock = threading.Lock()
 
@@ -68,10 +71,11 @@ def _lingua() -> Any:
 def detect(text: str) -> str:
     """'en', or the ISO code of a supported language the message is clearly written in."""
     words = [w.lower() for w in _WORDS.findall(text)]
+    plain = [fold(w, "") for w in words]
     if not words:
         return "en"
     english = sum(1.0 if w not in _SHARED else 0.5 for w in words if w in _ENGLISH)
-    foreign = sum(w in _FOREIGN for w in words)
+    foreign = sum(w in _FOREIGN for w in plain)
     looks_english = english >= 2 or (english and len(words) <= 3)
     if looks_english and (foreign < 2 or foreign <= english):
         return "en"
@@ -80,7 +84,7 @@ def detect(text: str) -> str:
             return code
     if len(words) < 2 and not _foreign_letters(text):
         return "en"  # one plain word ('cookies', 'GDPR') is read as English
-    counts = sorted(((sum(w in fw for w in words), code) for code, fw in _FUNCTION_WORDS.items()), reverse=True)
+    counts = sorted(((sum(w in fw for w in plain), code) for code, fw in _FUNCTION_WORDS.items()), reverse=True)
     (most, code), (second, _) = counts[0], counts[1]
     if most >= 2 and most >= 2 * second:
         return code
@@ -100,17 +104,14 @@ def _foreign_letters(text: str) -> bool:
 
 def gloss(text: str, language: str) -> str:
     """The message's known words in English ('how long keep data'); '' when none is known."""
-    table = GLOSSARY.get(language, ())
-    lowered = text.lower()
-    out = [meaning for prefix, meaning in table if " " in prefix and prefix in lowered]
+    glossary = GLOSSARIES.get(language)
+    if glossary is None:
+        return ""
+    out = glossary.english(text)
     for word in (_ELISION.sub("", w.lower()) for w in _WORDS.findall(text)):
         if word in GREETINGS.get(language, ()):
-            out.append("hello")
-            continue
-        english = next((meaning for prefix, meaning in table if word.startswith(prefix)), None)
-        if english is not None:
-            out.append(english)
-        elif word in ("kone", "mykone", "eu", "eea", "crm", "gdpr", "portal", "cookies", "cookie"):
+            out.insert(0, "hello")
+        elif word in _KEPT and not glossary.word(word):
             out.append(word)
     return " ".join(dict.fromkeys(" ".join(out).split()))
 

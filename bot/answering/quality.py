@@ -159,9 +159,11 @@ def measure_languages(items: list[dict[str, Any]], classifier: IntentClassifier,
         if sections and str(item.get("type") or "question") == "question":
             report.answerable += 1
             answer = u.answer if u.understood else None
-            report.answered_right += bool(
-                answer and answer.answered and sections & {c.section for c in answer.citations}
-            )
+            cited = {c.section for c in answer.citations} if answer and answer.answered else set()
+            report.answered_right += bool(sections & cited)
+            if not sections & cited:  # `-v` lists it with what the glossary read and what came of it
+                got = f"{answer.outcome if answer else 'not understood'} {','.join(sorted(cited))}".strip()
+                report.misses.append((f"{text} ({u.english})", ",".join(sorted(sections)), got))
     return report
 
 
