@@ -52,7 +52,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings.ensure_local_dirs()
     print("Loading the embedding model (offline)...", file=sys.stderr)
     embeddings = load_embeddings(cache_dir=Path(settings.CACHE_DIR), backend=settings.EMBEDDING_BACKEND)
-    knowledge = KnowledgeBase(embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL)
+    # Indexing only: the re-ranking is trained (or loaded) where questions are answered.
+    knowledge = KnowledgeBase(
+        embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL, rerank=False
+    )
     where = settings.CHROMA_URL or settings.CHROMA_PATH
     print(f"Indexing statement version {knowledge.statement.version} into {where}", file=sys.stderr)
     changed = knowledge.prepare(auto_ingest=True, progress=_progress)
