@@ -232,7 +232,7 @@ class Retriever:
         if self.reranker is not None:
             # The re-ranked candidates take the fused scores in their new order, so that the quoting
             # ratios keep their scale and stay monotone.
-            reranked = self.reranker.order(query, s, scores, order)
+            reranked = self.reranker.order(s, scores, order)
             scores = scores.copy()
             scores[reranked] = scores[order]
             order = reranked

@@ -23,7 +23,7 @@ def test_a_model_trained_on_the_other_sets_ranks_a_held_apart_set_better(matrix:
     x = matrix.with_neighbours(known)  # the held-apart questions see only the others as neighbours
     model = rerank.fit(matrix, x, known)
     fused, reranked = rerank.hits_at_1(matrix, x, held, None), rerank.hits_at_1(matrix, x, held, model)
-    # Measured: 88 → 92 of 102 right passages first.
+    # Measured: 88 → 93 of 102 right passages first.
     assert reranked >= fused + 2, (fused, reranked)
 
 
@@ -50,10 +50,3 @@ def test_the_quote_follows_the_reranked_order(retriever: Retriever) -> None:
         scores = [h.score for h in result.hits]
         assert scores == sorted(scores, reverse=True)  # re-ranked candidates take the fused scores in order
         assert result.top is not None and result.top.passage in result.quotes[0].passages
-
-
-def test_question_types() -> None:
-    assert rerank.question_type("how long do you keep my data") == "how_long"
-    assert rerank.question_type("who can see my data") == "who"
-    assert rerank.question_type("Do you use cookies?") == "yes_no"
-    assert rerank.question_type("data controller") == "terse"
