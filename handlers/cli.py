@@ -176,7 +176,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.ablation:
         print(quality.ablation(suites, parts))
         return 0
-    reports = [quality.measure(name, paths, parts) for name, paths in suites.items()]
+    reports = []
+    for name, paths in suites.items():
+        if args.unseen:  # the re-ranker learns from the answer sets: measure each without its own
+            parts[0].rank_without([p for kind, p in paths.items() if kind == "answers"])
+        reports.append(quality.measure(name, paths, parts))
     print(quality.table(reports))
     if args.verbose:
         for report in reports:
@@ -363,6 +367,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--ablation", action="store_true", help="retrain the answer decision adding one feature group at a time"
     )
     evaluate.add_argument("-v", "--verbose", action="store_true", help="list every miss (never of the held-out suite)")
+    evaluate.add_argument(
+        "--unseen",
+        action="store_true",
+        help="measure each suite with a re-ranker trained without its answer set (which it otherwise learns from)",
+    )
     evaluate.add_argument(
         "--strict",
         action="store_true",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +12,7 @@ from langchain_core.embeddings import Embeddings
 
 from knowledge.embeddings import MODEL_NAME
 from knowledge.ingest import HINTS_PATH, KnowledgeSource, Progress, chroma_client, collection_name, ingest, is_current
-from knowledge.rerank import load_or_train
+from knowledge.rerank import load_cases, load_or_train
 from knowledge.retriever import Retrieval, Retriever
 from knowledge.statement import STATEMENT_PATH
 from knowledge.taught import TaughtIndex
@@ -51,6 +52,7 @@ class KnowledgeBase:
         # Where the learned re-ranking is cached (None: trained in memory at every start).
         self.cache_dir = cache_dir
         self.rerank = rerank
+        self._index_name = ""
         self._retriever: Retriever | None = None
         self._lock = threading.Lock()
         self._client: Any = None
@@ -88,8 +90,19 @@ class KnowledgeBase:
             retriever = Retriever(store=store, source=self.source, embeddings=self.embeddings)
             if self.rerank:
                 retriever.reranker = load_or_train(retriever, fingerprint=name, cache_dir=self.cache_dir)
-            self._retriever = retriever
+            self._retriever, self._index_name = retriever, name
             return changed
+
+    def rank_without(self, sets: Sequence[Path]) -> None:
+        """Re-train the re-ranking without the questions of `sets` (answer sets), so that measuring
+        them measures questions it has not seen; no sets: the full re-ranking again."""
+        retriever = self._retriever
+        if retriever is None or not self.rerank:
+            return
+        cases = load_cases(exclude=sets)
+        retriever.reranker = load_or_train(
+            retriever, fingerprint=self._index_name, cache_dir=self.cache_dir, cases=cases
+        )
 
     def search(self, query: str) -> Retrieval:
         retriever = self._retriever

@@ -4,11 +4,13 @@ it is cached by content, and the quotes follow its order."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
 
 from knowledge import rerank
+from knowledge.evaluation import EVAL_DIR
 from knowledge.retriever import Retriever
 
 
@@ -50,3 +52,17 @@ def test_the_quote_follows_the_reranked_order(retriever: Retriever) -> None:
         scores = [h.score for h in result.hits]
         assert scores == sorted(scores, reverse=True)  # re-ranked candidates take the fused scores in order
         assert result.top is not None and result.top.passage in result.quotes[0].passages
+
+
+def test_a_set_can_be_measured_as_unseen(knowledge: Any) -> None:
+    full = knowledge.retriever.reranker
+    held = EVAL_DIR / "retrieval_holdout.yaml"
+    try:
+        knowledge.rank_without([held])
+        unseen = knowledge.retriever.reranker
+        assert unseen is not None and unseen.digest != full.digest
+        # None of the set's questions is among the labelled neighbours any more.
+        assert len(unseen.model.vectors) == len(rerank.load_cases(exclude=[held])) < len(full.model.vectors)
+    finally:
+        knowledge.rank_without([])
+    assert knowledge.retriever.reranker.digest == full.digest
