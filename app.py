@@ -188,7 +188,10 @@ def build_understanding(
         chat_model = TimedChatModel(chat_model, metrics) if chat_model is not None else None
     if knowledge is None:
         knowledge = KnowledgeBase(
-            embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL
+            embeddings=embeddings,
+            chroma_path=settings.CHROMA_PATH,
+            chroma_url=settings.CHROMA_URL,
+            cache_dir=Path(settings.CACHE_DIR),
         )
     progress = progress or _logged_progress()
     _try(lambda: knowledge.prepare(auto_ingest=settings.AUTO_INGEST, progress=progress), "knowledge index")
@@ -207,6 +210,7 @@ def build_understanding(
         statement=statement,
         phraser=LlmPhraser(chat_model) if chat_model is not None else None,
         # The decision's features come from this index and this classifier: either changing retrains it.
+        # (Not from the learned re-ranking: the evidence describes the fused ranking.)
         fingerprint=lambda: f"{collection_name(knowledge.source, embeddings)}:{classifier.digest}",
     )
     if knowledge.ready:  # trained (or loaded from the cache) now, so no user waits for it

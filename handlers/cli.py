@@ -52,7 +52,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings.ensure_local_dirs()
     print("Loading the embedding model (offline)...", file=sys.stderr)
     embeddings = load_embeddings(cache_dir=Path(settings.CACHE_DIR), backend=settings.EMBEDDING_BACKEND)
-    knowledge = KnowledgeBase(embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL)
+    # Indexing only: the re-ranking is trained (or loaded) where questions are answered.
+    knowledge = KnowledgeBase(
+        embeddings=embeddings, chroma_path=settings.CHROMA_PATH, chroma_url=settings.CHROMA_URL, rerank=False
+    )
     where = settings.CHROMA_URL or settings.CHROMA_PATH
     print(f"Indexing statement version {knowledge.statement.version} into {where}", file=sys.stderr)
     changed = knowledge.prepare(auto_ingest=True, progress=_progress)
@@ -173,7 +176,11 @@ def cmd_eval(args: argparse.Namespace) -> int:
     if args.ablation:
         print(quality.ablation(suites, parts))
         return 0
-    reports = [quality.measure(name, paths, parts) for name, paths in suites.items()]
+    reports = []
+    for name, paths in suites.items():
+        if args.unseen:  # the re-ranker learns from the answer sets: measure each without its own
+            parts[0].rank_without([p for kind, p in paths.items() if kind == "answers"])
+        reports.append(quality.measure(name, paths, parts))
     print(quality.table(reports))
     if args.verbose:
         for report in reports:
@@ -360,6 +367,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--ablation", action="store_true", help="retrain the answer decision adding one feature group at a time"
     )
     evaluate.add_argument("-v", "--verbose", action="store_true", help="list every miss (never of the held-out suite)")
+    evaluate.add_argument(
+        "--unseen",
+        action="store_true",
+        help="measure each suite with a re-ranker trained without its answer set (which it otherwise learns from)",
+    )
     evaluate.add_argument(
         "--strict",
         action="store_true",

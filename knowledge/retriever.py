@@ -4,6 +4,7 @@ Each passage of the statement is scored by
   the best of its own and its hints' dense similarity (what it says / what it answers),
   its section's best chunk similarity (context: short list items borrow their section's meaning),
   and BM25 over the passage, its section title and its hints (exact words, repaired typos),
+a learned model re-orders the best few (`knowledge.rerank`, once trained),
 then the best passage and its strong neighbours in the same section become the candidate quote,
 with the section it points to ("see Section 1") and a nearly as good second section, if any.
 Whether the candidate answers the question is not decided here: the retrieval carries its
@@ -22,6 +23,7 @@ from langchain_core.embeddings import Embeddings
 from knowledge.evidence import NO_EVIDENCE, Evidence
 from knowledge.ingest import KnowledgeSource
 from knowledge.lexical import BM25, Normaliser, tokens
+from knowledge.rerank import Reranker
 from knowledge.statement import Passage, Section, Statement
 
 
@@ -101,6 +103,7 @@ class Signals:
     named: bool  # the query uses a word peculiar to one of the closest unanswered topics
     terms: tuple[str, ...] = ()  # the query's content terms the statement's vocabulary knows
     raw_terms: int = 0  # how many content terms the query has at all
+    vector: np.ndarray | None = None  # the query's own embedding (for the re-ranker's neighbours)
 
     @property
     def own(self) -> np.ndarray:
@@ -155,7 +158,9 @@ class Retriever:
         self.statement: Statement = source.statement
         self.embeddings = embeddings
         self.weights = weights or Weights()
+        self.hints = source.hints
         self.passages = self.statement.passages
+        self.reranker: Reranker | None = None  # the learned re-ranking of the best candidates, once trained
         sections = {s.number: i for i, s in enumerate(self.statement.sections)}
         self._section_of = np.array([sections[p.section] for p in self.passages])
         # A pointer elsewhere ("Please see Section 5") is a weaker answer than where it points.
@@ -172,20 +177,28 @@ class Retriever:
         self._topic_terms = [set(tokens(topic)) - vocabulary for topic in self.dense.topics]
         # The terms of each passage's document and of its whole section, for coverage.
         # (A list item's lead-in counts: "invoicing;" answers "what is my data used for".)
-        self._doc_terms = [
+        self.doc_terms = [
             set(doc) | set(tokens(p.lead or "")) for doc, p in zip(self.bm25.docs, self.passages, strict=True)
         ]
         by_section: dict[str, set[str]] = {}
-        for passage, terms in zip(self.passages, self._doc_terms, strict=True):
+        for passage, terms in zip(self.passages, self.doc_terms, strict=True):
             by_section.setdefault(passage.section, set()).update(terms)
-        self._section_terms = by_section
+        self.section_terms = by_section
 
-    def signals(self, query: str) -> Signals:
-        """Gather the dense and lexical evidence for every passage."""
+    def phrasings(self, query: str) -> list[str]:
+        """The query, and its repaired reading when chat shorthand or typos change it ('how lng do u keep')."""
         normal = self.normalise(query)
-        # Chat shorthand and typos ('how lng do u keep'): score both readings, keep the better.
-        phrasings = [query] if normal == query else [query, normal]
-        text, hint, chunks, topics = self.dense.scan([self.embeddings.embed_query(q) for q in phrasings])
+        return [query] if normal == query else [query, normal]
+
+    def signals(self, query: str, vectors: list[list[float]] | None = None) -> Signals:
+        """Gather the dense and lexical evidence for every passage (`vectors`: the phrasings'
+        embeddings when the caller has them already, as training does in one batch)."""
+        phrasings = self.phrasings(query)
+        normal = phrasings[-1]
+        # Score both readings, keep the better.
+        if vectors is None:
+            vectors = [self.embeddings.embed_query(q) for q in phrasings]
+        text, hint, chunks, topics = self.dense.scan(vectors)
         unanswered = float(topics.max(initial=0.0))
         words = set(tokens(normal))
         near = (i for i, sim in enumerate(topics) if sim >= unanswered - 0.05)
@@ -194,20 +207,37 @@ class Retriever:
         # Normalise BM25 by a fixed floor too, so a weak lexical match is not inflated to 1.0.
         lexical /= max(float(lexical.max(initial=0.0)), 6.0)
         terms = tuple(dict.fromkeys(self.bm25.query_terms(normal)))
-        return Signals(text, hint, chunks[self._section_of], lexical, unanswered, named, terms, len(set(words)))
+        vector = np.asarray(vectors[0], dtype=np.float32)
+        return Signals(text, hint, chunks[self._section_of], lexical, unanswered, named, terms, len(set(words)), vector)
 
     def search(self, query: str) -> Retrieval:
         """Score every passage for `query`; return the ranking, the candidate quotes and the evidence."""
         return self.rank(query, self.signals(query))
 
-    def rank(self, query: str, s: Signals) -> Retrieval:
-        """Fuse the signals into a ranking, quote the best passage and describe the evidence."""
+    def fused(self, s: Signals) -> np.ndarray:
+        """Each passage's fused score: the weighted signals, a pointer elsewhere discounted."""
         w = self.weights
+        scores: np.ndarray = (w.dense * s.own + w.section * s.context + w.lexical * s.lexical) * self._prior
+        return scores
+
+    def rank(self, query: str, s: Signals) -> Retrieval:
+        """Fuse the signals into a ranking, re-rank its best candidates, quote the best passage and
+        describe the evidence."""
         own = s.own
-        scores = (w.dense * own + w.section * s.context + w.lexical * s.lexical) * self._prior
+        scores = self.fused(s)
         order = np.argsort(-scores, kind="stable")
+        # Whether the statement answers at all is weighed on the fused ranking: the re-ranker learned
+        # from labelled questions and is surer of them than of new ones, which would skew the decision.
+        evidence = self._evidence(s, scores, order)
+        if self.reranker is not None:
+            # The re-ranked candidates take the fused scores in their new order, so that the quoting
+            # ratios keep their scale and stay monotone.
+            reranked = self.reranker.order(s, scores, order)
+            scores = scores.copy()
+            scores[reranked] = scores[order]
+            order = reranked
         hits = [Hit(self.passages[i], float(scores[i]), float(own[i]), float(s.lexical[i])) for i in order]
-        return Retrieval(query, tuple(hits), self._quotes(hits), self._evidence(s, scores, order))
+        return Retrieval(query, tuple(hits), self._quotes(hits), evidence)
 
     def _evidence(self, s: Signals, scores: np.ndarray, order: np.ndarray) -> Evidence:
         best, second = int(order[0]), int(order[1]) if len(order) > 1 else int(order[0])
@@ -217,7 +247,7 @@ class Retriever:
         def covered(found: set[str]) -> float:
             return len(terms & found) / len(terms) if terms else 0.0
 
-        top3 = set().union(*(self._doc_terms[int(i)] for i in order[:3]))
+        top3 = set().union(*(self.doc_terms[int(i)] for i in order[:3]))
         dense = float(s.own[best])
         return Evidence(
             score=float(scores[best]),
@@ -233,9 +263,9 @@ class Retriever:
             unanswered=s.unanswered,
             unanswered_gap=s.unanswered - dense,
             named=1.0 if s.named else 0.0,
-            coverage=covered(self._doc_terms[best]),
+            coverage=covered(self.doc_terms[best]),
             coverage_top3=covered(top3),
-            section_coverage=covered(self._section_terms[self.passages[best].section]),
+            section_coverage=covered(self.section_terms[self.passages[best].section]),
             known=len(terms) / s.raw_terms if s.raw_terms else 0.0,
             terms=min(s.raw_terms, 12) / 12,
         )

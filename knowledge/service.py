@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +12,7 @@ from langchain_core.embeddings import Embeddings
 
 from knowledge.embeddings import MODEL_NAME
 from knowledge.ingest import HINTS_PATH, KnowledgeSource, Progress, chroma_client, collection_name, ingest, is_current
+from knowledge.rerank import load_cases, load_or_train
 from knowledge.retriever import Retrieval, Retriever
 from knowledge.statement import STATEMENT_PATH
 from knowledge.taught import TaughtIndex
@@ -40,11 +42,17 @@ class KnowledgeBase:
         chroma_url: str | None = None,
         statement_path: Path = STATEMENT_PATH,
         hints_path: Path | None = HINTS_PATH,
+        cache_dir: Path | None = None,
+        rerank: bool = True,
     ) -> None:
         self.embeddings = embeddings
         self.chroma_path = chroma_path
         self.chroma_url = chroma_url
         self.source = KnowledgeSource.load(statement_path, hints_path)
+        # Where the learned re-ranking is cached (None: trained in memory at every start).
+        self.cache_dir = cache_dir
+        self.rerank = rerank
+        self._index_name = ""
         self._retriever: Retriever | None = None
         self._lock = threading.Lock()
         self._client: Any = None
@@ -79,8 +87,22 @@ class KnowledgeBase:
             elif not is_current(client, name):
                 raise IndexNotReady("the knowledge index is missing or stale; run `privacy-bot ingest`")
             store = Chroma(collection_name=name, embedding_function=self.embeddings, client=client)
-            self._retriever = Retriever(store=store, source=self.source, embeddings=self.embeddings)
+            retriever = Retriever(store=store, source=self.source, embeddings=self.embeddings)
+            if self.rerank:
+                retriever.reranker = load_or_train(retriever, fingerprint=name, cache_dir=self.cache_dir)
+            self._retriever, self._index_name = retriever, name
             return changed
+
+    def rank_without(self, sets: Sequence[Path]) -> None:
+        """Re-train the re-ranking without the questions of `sets` (answer sets), so that measuring
+        them measures questions it has not seen; no sets: the full re-ranking again."""
+        retriever = self._retriever
+        if retriever is None or not self.rerank:
+            return
+        cases = load_cases(exclude=sets)
+        retriever.reranker = load_or_train(
+            retriever, fingerprint=self._index_name, cache_dir=self.cache_dir, cases=cases
+        )
 
     def search(self, query: str) -> Retrieval:
         retriever = self._retriever

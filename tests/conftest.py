@@ -65,7 +65,7 @@ def knowledge(embeddings: Any, shared_dirs: dict[str, Path]) -> Any:
     """The real statement, ingested once into a session-wide local Chroma store."""
     from knowledge.service import KnowledgeBase
 
-    kb = KnowledgeBase(embeddings=embeddings, chroma_path=str(shared_dirs["chroma"]))
+    kb = KnowledgeBase(embeddings=embeddings, chroma_path=str(shared_dirs["chroma"]), cache_dir=shared_dirs["cache"])
     kb.prepare(auto_ingest=True)
     return kb
 

@@ -290,7 +290,11 @@ def planted_knowledge(embeddings: Any, tmp_path: Path) -> Any:
     statement = tmp_path / "statement.md"
     statement.write_text(text.replace(anchor, f"{PAYLOAD}\n\n{anchor}"), encoding="utf-8")
     knowledge = KnowledgeBase(
-        embeddings=embeddings, chroma_path=str(tmp_path / "chroma"), statement_path=statement, hints_path=None
+        embeddings=embeddings,
+        chroma_path=str(tmp_path / "chroma"),
+        statement_path=statement,
+        hints_path=None,
+        rerank=False,  # a planted passage, not the ranking, is under test
     )
     knowledge.prepare()
     return knowledge

@@ -73,7 +73,11 @@ def planted_knowledge(embeddings: Any, tmp_path_factory: pytest.TempPathFactory)
     statement = base / "statement.md"
     statement.write_text(text, encoding="utf-8")
     knowledge = KnowledgeBase(
-        embeddings=embeddings, chroma_path=str(base / "chroma"), statement_path=statement, hints_path=None
+        embeddings=embeddings,
+        chroma_path=str(base / "chroma"),
+        statement_path=statement,
+        hints_path=None,
+        rerank=False,  # a planted passage, not the ranking, is under test
     )
     knowledge.prepare(auto_ingest=True)
     return knowledge
