@@ -27,8 +27,9 @@ SUITES: dict[str, dict[str, Path]] = {
 # The first round's question sets: tuning data now (the retriever's own tests rank on them).
 RETRIEVAL_SETS = (EVAL_DIR / "retrieval_eval.yaml", EVAL_DIR / "retrieval_holdout.yaml")
 INTENT_SET = SUITES["tuning"]["intents"]
-# Answer sets the answer decision trains on besides its own (never the held-out suite's).
-DECISION_SETS = tuple(SUITES[name]["answers"] for name in ("tuning", "dev", "blind-1"))
+# The labelled answer sets that are tuning data: the answer decision and the re-ranker learn from them
+# (never from the held-out suite's).
+ANSWER_SETS = tuple(SUITES[name]["answers"] for name in ("tuning", "dev", "blind-1"))
 # Two-turn exchanges it learns follow-ups from, read in context (never the held-out suite's).
 FOLLOWUP_SETS = tuple(SUITES[name]["followups"] for name in ("tuning", "dev", "blind-1"))
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from knowledge.evaluation import ANSWER_SETS, RETRIEVAL_SETS
 from knowledge.lexical import tokens
 from knowledge.yamlfile import load_yaml
 
@@ -36,15 +37,9 @@ if TYPE_CHECKING:
     from knowledge.retriever import Retriever, Signals
 
 log = logging.getLogger(__name__)
-EVAL_DIR = Path(__file__).resolve().parent / "eval"
-# The labelled questions the re-ranker learns from (tuning data; the blind sets are never read).
-TRAINING_SETS: tuple[Path, ...] = (
-    EVAL_DIR / "retrieval_eval.yaml",
-    EVAL_DIR / "retrieval_holdout.yaml",
-    EVAL_DIR / "tuning_answers.yaml",
-    EVAL_DIR / "dev" / "dev_answers.yaml",
-    EVAL_DIR / "holdout_answers.yaml",
-)
+# The labelled questions the re-ranker learns from: the first round's sets and every answer set that
+# is tuning data (the held-out suite is never read).
+TRAINING_SETS: tuple[Path, ...] = (*RETRIEVAL_SETS, *ANSWER_SETS)
 _FORMAT = 1
 K = 10  # candidates re-ranked; the right passage is in the fused top 10 for ~99 % of the labelled questions
 C = 0.3  # inverse regularisation, chosen by leave-one-set-out cross-validation (flat from 0.3 to 3)

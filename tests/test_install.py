@@ -187,9 +187,9 @@ def test_the_command_runs_and_migrates(lowest: dict[str, Any]) -> None:
         [
             str(lowest["bin"] / "python"),
             "-c",
-            "from knowledge.evaluation import RETRIEVAL_SETS, SUITES, DECISION_SETS, FOLLOWUP_SETS; "
+            "from knowledge.evaluation import RETRIEVAL_SETS, SUITES, ANSWER_SETS, FOLLOWUP_SETS; "
             "suites = [p for paths in SUITES.values() for p in paths.values()]; "
-            "print(all(p.is_file() for p in (*RETRIEVAL_SETS, *suites, *DECISION_SETS, *FOLLOWUP_SETS)))",
+            "print(all(p.is_file() for p in (*RETRIEVAL_SETS, *suites, *ANSWER_SETS, *FOLLOWUP_SETS)))",
         ],
         check=False,
         **run,

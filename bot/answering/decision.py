@@ -24,7 +24,7 @@ from typing import Literal, Protocol
 
 import numpy as np
 
-from knowledge.evaluation import DECISION_SETS, FOLLOWUP_SETS
+from knowledge.evaluation import ANSWER_SETS, FOLLOWUP_SETS
 from knowledge.yamlfile import load_yaml
 
 log = logging.getLogger(__name__)
@@ -32,7 +32,7 @@ TRAINING_PATH = Path(__file__).with_name("data") / "decision.yaml"
 # The decision learns from its own set and from the labelled answer sets that are tuning data now
 # (knowledge/eval: the tuning suite, and the blind sets retired from measuring — see its README).
 # The held-out suite is never among them.
-TRAINING_SETS: tuple[Path, ...] = (TRAINING_PATH, *DECISION_SETS)
+TRAINING_SETS: tuple[Path, ...] = (TRAINING_PATH, *ANSWER_SETS)
 _FORMAT = 2
 Outcome = Literal["answered", "not_stated", "declined"]
 OUTCOMES: tuple[Outcome, ...] = ("answered", "not_stated", "declined")

@@ -66,3 +66,10 @@ def test_a_set_can_be_measured_as_unseen(knowledge: Any) -> None:
     finally:
         knowledge.rank_without([])
     assert knowledge.retriever.reranker.digest == full.digest
+
+
+def test_the_re_ranker_never_learns_from_the_held_out_suite() -> None:
+    from knowledge.evaluation import SUITES
+
+    assert SUITES["held-out"]["answers"] not in rerank.TRAINING_SETS
+    assert {p.stem for p in rerank.TRAINING_SETS} >= {"tuning_answers", "dev_answers", "blind1_answers"}
