@@ -24,6 +24,7 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.answering import spelling
 from bot.answering.spelling import Speller
 from bot.types import INTENTS
 from bot.validation import REFERENCE_RE
@@ -107,9 +108,8 @@ class IntentClassifier:
         self.speller = Speller.from_texts(self.domain_texts)
         self._y = np.array([i for i, label in enumerate(self.labels) for _ in self.examples[label]])
         # Names this model (training data and format): its cache file, and what depends on it.
-        self.digest = hashlib.sha256(
-            json.dumps([_FORMAT, _model_name(embeddings), self.examples, self.domain_texts], sort_keys=True).encode()
-        ).hexdigest()[:16]
+        named = [_FORMAT, _model_name(embeddings), self.examples, self.domain_texts, spelling.signature()]
+        self.digest = hashlib.sha256(json.dumps(named, sort_keys=True).encode()).hexdigest()[:16]
         self.weights, self._train_vectors, self._domain_vectors = self._load_or_train(cache_dir)
         self._recent: OrderedDict[str, Prediction] = OrderedDict()
         self._lock = threading.Lock()

@@ -54,8 +54,14 @@ SHORTHAND = {
     "msg": "message",
     "thx": "thanks",
     "whats": "what's",
+    "wat": "what",
     "wheres": "where's",
 }
+
+
+def signature() -> list[object]:
+    """What the speller reads words as: a change of it changes the features a model was trained on."""
+    return [sorted(KEY_WORDS), sorted(COMMON), SHORTHAND]
 
 
 def _one_edit(a: str, b: str) -> bool:

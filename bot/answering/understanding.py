@@ -75,9 +75,14 @@ _WONDERS = re.compile(
     r"|any idea|not (asking|going|trying) to|(don't|do not) want to (\w+ )?(anything|delete|remove|object|file|start)"
     r"|just asking|before (i|she|he) decides?"
     r"|^(consequences|effects?|impact|implications|risks?|downsides?|process|procedure|steps|rules) (of|for|to)"
+    r"|how (does|would|will|do) (that|it|this) work"
     r"|hypothetically|in case|what if|if i (ever )?(ask|asked|request|requested|wanted|object|objected|withdraw))\b",
     re.I,
 )
+# "who do I talk to about my data?" asks whom to contact, not for a person now.
+_ASKS_WHO = re.compile(r"^\W*(?:hi|hello|hey|so)?[,!:\s]*(who|where|which|what)\b", re.I)
+# "what if my request is refused": a question about a request, not about one's own.
+_SUPPOSES = re.compile(r"\b(what if|if my|in case)\b", re.I)
 # "revoke consent how?": a request's words, then a question word asking how it works.
 _ASKS_HOW = re.compile(r"\b(how|what|when|why|where|which|who|whether)\b[^.!?]*\?\s*$", re.I)
 # A first-person statement of what one wants done, not worded as a question ("I no longer consent",
@@ -95,7 +100,8 @@ _STATES_WISH = re.compile(
 # not about one's own request: a question about how requests work.
 _GENERIC_REQUEST = re.compile(
     r"\b(a|an) (\w+ )?(request|ticket|case|objection)\b"
-    r"|^\W*(how (will|would|do|does|can|could)|what (details|information|info))\b",
+    r"|^\W*(how (will|would|do|does|can|could)|what (details|information|info)"
+    r"|who (can|could|will|would|does|do) (see|read|handle|process|review|decide))\b",
     re.I,
 )
 _OWN_REQUEST = re.compile(
@@ -241,7 +247,9 @@ class Understanding:
         text = self.normalised
         if _OWN_REQUEST.search(text) and not _ASKS_ABOUT.match(text):
             return False
-        return bool(_WONDERS.search(text) or (_ASKS_ABOUT.match(text) and _GENERIC_REQUEST.search(text)))
+        if _ASKS_ABOUT.match(text) and _GENERIC_REQUEST.search(text):
+            return True
+        return "?" in text and bool(_WONDERS.search(text))
 
     @property
     def _asks_about_own_request(self) -> bool:
@@ -249,6 +257,8 @@ class Understanding:
         requests in general ("can a request be cancelled?") or about the data ("is my data purged
         after a while") is a question."""
         text = self.normalised
+        if _SUPPOSES.search(text):
+            return False
         if _OWN_REQUEST.search(text) and not text.lower().startswith(("how will", "how would", "how do")):
             return True
         return not _GENERIC_REQUEST.search(text) and bool(_STATUS_CUE.search(text))
@@ -257,11 +267,12 @@ class Understanding:
     def asks_for_request(self) -> bool:
         """Whether the message asks for the request itself rather than about it."""
         text, prediction = self.normalised, self.prediction
+        # "can I speak to a person?" asks for one, whatever it wants to have explained.
+        if prediction.intent == "handoff" and _PERSON.search(text) and not _ASKS_WHO.match(text):
+            return prediction.confidence >= 0.5
         if _WONDERS.search(text):
             # "I'd like to know what you hold on me - please send it over" asks for it all the same.
             return bool(_IMPERATIVE.search(text) or _THEN_IMPERATIVE.search(text))
-        if prediction.intent == "handoff" and _PERSON.search(text):  # "can I speak to a person?" asks for one
-            return prediction.confidence >= 0.5
         if _POLITE.search(text):  # "can I have a copy of my data, please?" asks for it
             return True
         if _THEN_IMPERATIVE.search(text):

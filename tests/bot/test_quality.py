@@ -17,13 +17,13 @@ from knowledge.evaluation import SUITES
 
 # Measured on 2026-12-07 (README 'Quality'), minus a margin. The held-out figures are below issue 11's targets;
 # these lines hold what was reached, they do not claim the targets.
-TUNING_LINES = {"passage": 0.88, "declined": 0.92, "not_stated": 0.78, "unasked": 0.04, "intents": 0.96, "told": 1.0}
+TUNING_LINES = {"passage": 0.88, "declined": 0.92, "not_stated": 0.78, "unasked": 0.04, "intents": 0.97, "told": 1.0}
 HELD_OUT_LINES = {
     "passage": 0.75,
     "declined": 0.87,
     "not_stated": 0.78,
     "unasked": 0.045,
-    "intents": 0.88,
+    "intents": 0.95,
     "told": 0.97,
 }
 
