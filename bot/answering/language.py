@@ -17,6 +17,7 @@ import threading
 from typing import Any
 
 from bot.answering.language_text import GLOSSARY, GREETINGS, NOTICES
+from bot.answering.spelling import KEY_WORDS, Speller
 
 SUPPORTED = tuple(NOTICES)  # fi, sv, de, fr, es
 # Short English words that other languages rarely use: two of them settle a message as English.
@@ -35,6 +36,11 @@ _FOREIGN = frozenset(
     und ich sie der die das ist mit meine meinen meiner nicht werden wie wer bitte zu auf ein eine ihre uns
     les des est vous mes je et de du le la pour que qui pas une un avec sur dans nos vos sont quels quelles
     los las el mis mi del por para una con es son sus cómo qué cuánto puedo""".split()
+)
+_READER = Speller(())
+_REQUEST_WORDS = KEY_WORDS - frozenset(
+    "data status portal information informations personal correction rectification objection objections "
+    "process transfer contact record request requests number".split()
 )
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _MIN_CONFIDENCE = 0.5
@@ -63,6 +69,9 @@ def detect(text: str) -> str:
     if not words:
         return "en"
     english = sum(1.0 if w not in _SHARED else 0.5 for w in words if w in _ENGLISH)
+    # The words of a request, misspelt or not ("delet my acount", "I no longer consent"), are English
+    # too; words other languages share ("data", "status", "portal") are not counted.
+    english += sum(_READER.word(w) in _REQUEST_WORDS for w in words if w not in _ENGLISH)
     foreign = sum(w in _FOREIGN for w in words)
     looks_english = english >= 2 or (english and len(words) <= 3)
     if looks_english and (foreign < 2 or foreign <= english):
