@@ -24,6 +24,8 @@ from typing import Protocol
 
 import numpy as np
 
+from bot.answering import spelling
+from bot.answering.spelling import Speller
 from bot.types import INTENTS
 from bot.validation import REFERENCE_RE
 from knowledge.yamlfile import load_yaml
@@ -33,7 +35,9 @@ TRAINING_PATH = Path(__file__).with_name("data") / "intents.yaml"
 _WORD = re.compile(r"[a-z0-9']+")
 _HASH_DIM = 4096
 _RECENT = 1024  # predictions kept for repeated asks within a turn
-_FORMAT = 3
+_CHAR_DIM = 2048
+_CHAR_WEIGHT = 0.5  # character 4-grams: "procesing" shares most of its grams with "processing"
+_FORMAT = 4
 _SIMILARITY_WEIGHT = 2.0  # measured: see README 'Quality'
 
 
@@ -50,22 +54,29 @@ class Prediction:
 
 
 def _ngram_features(text: str) -> np.ndarray:
-    """Hashed, L2-normalised word unigrams and bigrams plus a few sentence-shape cues."""
-    vec = np.zeros(_HASH_DIM + 4, dtype=np.float32)
+    """Hashed, L2-normalised word unigrams and bigrams, character 4-grams of the words, and a few
+    sentence-shape cues; `text` is the message as the speller normalised it."""
+    vec = np.zeros(_HASH_DIM + _CHAR_DIM + 4, dtype=np.float32)
     words = _WORD.findall(text.lower())
     grams = words + [f"{a} {b}" for a, b in pairwise(words)]
     if words:
         grams.append(f"^{words[0]}")  # how a message starts says a lot ("how…", "please…")
     for gram in grams:
         vec[zlib.crc32(gram.encode()) % _HASH_DIM] += 1.0
-    norm = np.linalg.norm(vec[:_HASH_DIM])
-    if norm:
-        vec[:_HASH_DIM] /= norm
+    for word in words:
+        padded = f" {word} "
+        for i in range(len(padded) - 3):
+            vec[_HASH_DIM + zlib.crc32(padded[i : i + 4].encode()) % _CHAR_DIM] += 1.0
+    for start, end, weight in ((0, _HASH_DIM, 1.0), (_HASH_DIM, _HASH_DIM + _CHAR_DIM, _CHAR_WEIGHT)):
+        norm = np.linalg.norm(vec[start:end])
+        if norm:
+            vec[start:end] *= weight / norm
+    cues = _HASH_DIM + _CHAR_DIM
     stripped = text.strip()
-    vec[_HASH_DIM] = 1.0 if stripped.endswith("?") else 0.0
-    vec[_HASH_DIM + 1] = 1.0 if REFERENCE_RE.search(text) else 0.0
-    vec[_HASH_DIM + 2] = min(len(words), 40) / 40.0
-    vec[_HASH_DIM + 3] = 1.0
+    vec[cues] = 1.0 if stripped.endswith("?") else 0.0
+    vec[cues + 1] = 1.0 if REFERENCE_RE.search(text) else 0.0
+    vec[cues + 2] = min(len(words), 40) / 40.0
+    vec[cues + 3] = 1.0
     return vec
 
 
@@ -93,11 +104,12 @@ class IntentClassifier:
             raise ValueError(f"unknown intents in training data: {sorted(unknown)}")
         self.labels = sorted(self.examples)
         self.domain_texts = domain_texts or []
+        # Known words come from the statement, not the examples: those are misspelt on purpose.
+        self.speller = Speller.from_texts(self.domain_texts)
         self._y = np.array([i for i, label in enumerate(self.labels) for _ in self.examples[label]])
         # Names this model (training data and format): its cache file, and what depends on it.
-        self.digest = hashlib.sha256(
-            json.dumps([_FORMAT, _model_name(embeddings), self.examples, self.domain_texts], sort_keys=True).encode()
-        ).hexdigest()[:16]
+        named = [_FORMAT, _model_name(embeddings), self.examples, self.domain_texts, spelling.signature()]
+        self.digest = hashlib.sha256(json.dumps(named, sort_keys=True).encode()).hexdigest()[:16]
         self.weights, self._train_vectors, self._domain_vectors = self._load_or_train(cache_dir)
         self._recent: OrderedDict[str, Prediction] = OrderedDict()
         self._lock = threading.Lock()
@@ -116,7 +128,7 @@ class IntentClassifier:
         return np.stack(columns, axis=1) * _SIMILARITY_WEIGHT
 
     def _features(self, texts: list[str], vectors: np.ndarray, *, leave_one_out: bool = False) -> np.ndarray:
-        grams = np.stack([_ngram_features(t) for t in texts])
+        grams = np.stack([_ngram_features(self.speller.normalise(t)) for t in texts])
         return np.hstack([vectors, grams, self._similarity_features(vectors, leave_one_out=leave_one_out)])
 
     def _load_or_train(self, cache_dir: Path | None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -18,6 +18,7 @@ from typing import Any
 
 from bot.answering.glossary import GLOSSARIES, fold
 from bot.answering.language_text import GREETINGS, NOTICES
+from bot.answering.spelling import KEY_WORDS, Speller
 
 SUPPORTED = tuple(NOTICES)  # fi, sv, de, fr, es
 # Short English words that other languages rarely use: two of them settle a message as English.
@@ -45,6 +46,11 @@ _FUNCTION_WORDS = {
     }.items()
 }
 _FOREIGN = frozenset().union(*_FUNCTION_WORDS.values())
+_READER = Speller(())
+_REQUEST_WORDS = KEY_WORDS - frozenset(
+    "data status portal information informations personal correction rectification objection objections "
+    "process transfer contact record request requests number".split()
+)
 _WORDS = re.compile(r"[^\W\d_]+(?:'[^\W\d_]+)?")
 _MIN_CONFIDENCE = 0.5
 _ELISION = re.compile(r"^(?:m|l|d|j|qu|s|n|t|c)'")  # French "m'opposer", "l'UE": the word after the apostrophe
@@ -75,6 +81,9 @@ def detect(text: str) -> str:
     if not words:
         return "en"
     english = sum(1.0 if w not in _SHARED else 0.5 for w in words if w in _ENGLISH)
+    # The words of a request, misspelt or not ("delet my acount", "I no longer consent"), are English
+    # too; words other languages share ("data", "status", "portal") are not counted.
+    english += sum(_READER.word(w) in _REQUEST_WORDS for w in words if w not in _ENGLISH)
     foreign = sum(w in _FOREIGN for w in plain)
     looks_english = english >= 2 or (english and len(words) <= 3)
     if looks_english and (foreign < 2 or foreign <= english):

@@ -59,29 +59,38 @@ _PERSON = re.compile(r"\b(person|human|someone|somebody|agent|people|speak|talk|
 # An imperative at the start of a sentence asks for the thing itself ("Remove my profile.").
 _IMPERATIVE = re.compile(
     r"(?:^|[.!?;,–—-]\s+)(?:please\s+|kindly\s+|just\s+|so\s+)?(delete|remove|erase|wipe|forget|correct|fix|update"
-    r"|change|stop|export|get rid of"
+    r"|change|stop|export|get rid of|quit|cease|halt|make (it|them|this) stop|exercise|log|record|register|file"
     r"|send|give|withdraw|revoke|unsubscribe|close|object|opt me out|take (me|him|her|them) off|transfer|port|show"
-    r"|pull|hand over|lodge)\b",
+    r"|pull|hand over|lodge|list|provide|forward|email)\b",
     re.I,
 )
 # An imperative sentence after a question: "what data do you have on me? send it to me".
 _THEN_IMPERATIVE = re.compile(
-    r"\?\s+(?:please\s+|now\s+)?(delete|remove|erase|send|give|correct|fix|update|stop|export)\b", re.I
+    r"\?\s+(?:please\s+|now\s+|just\s+)?(delete|remove|erase|send|give|correct|fix|update|stop|export|show|list"
+    r"|provide|pull|hand|forward|email)\b",
+    re.I,
 )
 _WONDERS = re.compile(
     r"\b(wants? to know|wanted to know|like to know|wonder(s|ing)?|curious|tell me|explain|to understand|find out"
     r"|any idea|not (asking|going|trying) to|(don't|do not) want to (\w+ )?(anything|delete|remove|object|file|start)"
     r"|just asking|before (i|she|he) decides?"
     r"|^(consequences|effects?|impact|implications|risks?|downsides?|process|procedure|steps|rules) (of|for|to)"
+    r"|how (does|would|will|do) (that|it|this) work"
     r"|hypothetically|in case|what if|if i (ever )?(ask|asked|request|requested|wanted|object|objected|withdraw))\b",
     re.I,
 )
+# "who do I talk to about my data?" asks whom to contact, not for a person now.
+_ASKS_WHO = re.compile(r"^\W*(?:hi|hello|hey|so)?[,!:\s]*(who|where|which|what)\b", re.I)
+# "what if my request is refused": a question about a request, not about one's own.
+_SUPPOSES = re.compile(r"\b(what if|if my|in case)\b", re.I)
 # "revoke consent how?": a request's words, then a question word asking how it works.
 _ASKS_HOW = re.compile(r"\b(how|what|when|why|where|which|who|whether)\b[^.!?]*\?\s*$", re.I)
 # A first-person statement of what one wants done, not worded as a question ("I no longer consent",
 # "I object to…", "I don't want any more surveys", "right to be forgotten - I'm exercising it").
 _STATES_WISH = re.compile(
-    r"\b(i (no longer|hereby|formally|officially)|i (object|withdraw|revoke|refuse|take back|opt out)"
+    r"\b(i (no longer|hereby|formally|officially)|i ((also|therefore|thus|now|strongly|really|hence) )?"
+    r"(object|withdraw|revoke|refuse|take back|opt out)"
+    r"|(wants|would like|asked me|has asked me) to (see|get|receive|have) (a copy|all|every|his|her|their|the data)"
     r"|i('m| am) (exercising|invoking|objecting|withdrawing|revoking)|i don't want (any|you|kone)"
     r"|i do not want (any|you|kone)|i (don't|do not) want to (receive|get|be)|on (his|her|their|my) behalf"
     r"|asked me to (get|have|make|ask))\b",
@@ -91,7 +100,8 @@ _STATES_WISH = re.compile(
 # not about one's own request: a question about how requests work.
 _GENERIC_REQUEST = re.compile(
     r"\b(a|an) (\w+ )?(request|ticket|case|objection)\b"
-    r"|^\W*(how (will|would|do|does|can|could)|what (details|information|info))\b",
+    r"|^\W*(how (will|would|do|does|can|could)|what (details|information|info)"
+    r"|who (can|could|will|would|does|do) (see|read|handle|process|review|decide))\b",
     re.I,
 )
 _OWN_REQUEST = re.compile(
@@ -155,6 +165,11 @@ class Understanding:
     def english(self) -> str:
         """The message as the models read it: itself, or its known words in English ('' if none)."""
         return self.text if self.language == "en" else language.gloss(self.text, self.language)
+
+    @cached_property
+    def normalised(self) -> str:
+        """The English reading with shorthand spelt out and misspelt key words corrected, for the cues."""
+        return self._classifier.speller.normalise(self.english or self.text)
 
     @cached_property
     def leans(self) -> bool:
@@ -221,14 +236,29 @@ class Understanding:
             return "question"
         if intent == "ticket_status" and not self.reference and not self._asks_about_own_request:
             return "out_of_scope" if self.answer.outcome == "declined" else "question"
+        if intent == "cancel" and not self.reference and self._asks_about_requests:
+            return "out_of_scope" if self.answer.outcome == "declined" else "question"
         return intent
+
+    @property
+    def _asks_about_requests(self) -> bool:
+        """A question about how cancelling works ("can a request be withdrawn once it is sent?",
+        "is an objection permanent?"), not a cancellation of one's own request."""
+        text = self.normalised
+        if _OWN_REQUEST.search(text) and not _ASKS_ABOUT.match(text):
+            return False
+        if _ASKS_ABOUT.match(text) and _GENERIC_REQUEST.search(text):
+            return True
+        return "?" in text and bool(_WONDERS.search(text))
 
     @property
     def _asks_about_own_request(self) -> bool:
         """A status question names one's own request or asks how it stands ("any news?"); one about
         requests in general ("can a request be cancelled?") or about the data ("is my data purged
         after a while") is a question."""
-        text = self.english or self.text
+        text = self.normalised
+        if _SUPPOSES.search(text):
+            return False
         if _OWN_REQUEST.search(text) and not text.lower().startswith(("how will", "how would", "how do")):
             return True
         return not _GENERIC_REQUEST.search(text) and bool(_STATUS_CUE.search(text))
@@ -236,11 +266,13 @@ class Understanding:
     @property
     def asks_for_request(self) -> bool:
         """Whether the message asks for the request itself rather than about it."""
-        text, prediction = self.english or self.text, self.prediction
-        if _WONDERS.search(text):
-            return False
-        if prediction.intent == "handoff" and _PERSON.search(text):  # "can I speak to a person?" asks for one
+        text, prediction = self.normalised, self.prediction
+        # "can I speak to a person?" asks for one, whatever it wants to have explained.
+        if prediction.intent == "handoff" and _PERSON.search(text) and not _ASKS_WHO.match(text):
             return prediction.confidence >= 0.5
+        if _WONDERS.search(text):
+            # "I'd like to know what you hold on me - please send it over" asks for it all the same.
+            return bool(_IMPERATIVE.search(text) or _THEN_IMPERATIVE.search(text))
         if _POLITE.search(text):  # "can I have a copy of my data, please?" asks for it
             return True
         if _THEN_IMPERATIVE.search(text):

@@ -18,7 +18,7 @@ from knowledge.evaluation import SUITES
 # Measured on 2026-12-07 (README 'Quality'), minus a margin; the held-out suite is the third blind set. Its
 # figures are below issue 11's targets;
 # these lines hold what was reached, they do not claim the targets.
-TUNING_LINES = {"passage": 0.93, "declined": 0.94, "not_stated": 0.95, "unasked": 0.04, "intents": 0.96, "told": 1.0}
+TUNING_LINES = {"passage": 0.93, "declined": 0.94, "not_stated": 0.95, "unasked": 0.04, "intents": 0.97, "told": 1.0}
 HELD_OUT_LINES = {
     "passage": 0.82,
     "declined": 0.95,
