@@ -20,11 +20,11 @@ from knowledge.evaluation import SUITES
 # these lines hold what was reached, they do not claim the targets.
 TUNING_LINES = {"passage": 0.93, "declined": 0.94, "not_stated": 0.95, "unasked": 0.04, "intents": 0.97, "told": 1.0}
 HELD_OUT_LINES = {
-    "passage": 0.82,
+    "passage": 0.87,
     "declined": 0.95,
     "not_stated": 0.85,
     "unasked": 0.045,
-    "intents": 0.86,
+    "intents": 0.88,
     "told": 0.97,
 }
 
