@@ -23,7 +23,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from bench.latency import percentile, rss_mb, wait_ready  # noqa: E402
+from bench.common import percentile, rss_by_process, wait_ready  # noqa: E402
 
 
 def serve(root: Path, port: int, data: str) -> subprocess.Popen[bytes]:
@@ -68,7 +68,7 @@ def main() -> None:
                 latencies[name].append((time.perf_counter() - t0) * 1000)
         for name, (process, _) in servers.items():
             p50, p95 = percentile(latencies[name], 50), percentile(latencies[name], 95)
-            print(f"{name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {rss_mb(process.pid):.0f} MB")
+            print(f"{name}: p50 {p50:.1f} ms, p95 {p95:.1f} ms, {sum(rss_by_process(process.pid)):.0f} MB")
             process.terminate()
             process.wait(30)
         ratio = percentile(latencies["this"], 50) / percentile(latencies["base"], 50)

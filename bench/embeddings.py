@@ -177,10 +177,10 @@ def main() -> None:
         print(json.dumps(worker(backend, int(threads), Path(cache_dir), json.loads(sys.stdin.read()))))
         return
 
-    from bench.latency import questions as eval_questions
+    from bench.common import base_questions, distinct
     from knowledge.embeddings import prepare_embeddings
 
-    questions = eval_questions(max(args.questions, 170))
+    questions = distinct(base_questions(), max(args.questions, 170), "e")
     with tempfile.TemporaryDirectory() as tmp:
         cache_dir = args.cache_dir or Path(tmp)
         conversion = {}
