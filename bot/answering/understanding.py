@@ -42,6 +42,10 @@ UNSURE = 0.7  # below this a top-level 'off-topic' verdict yields to a confident
 # Otherwise: answer and offer.
 START_AT = 0.85
 OFFER_FLOOR = 0.04  # a request the classifier gives this much beside "question" is offered with the answer
+# A request the classifier ranks no more than this far above "question" is a toss-up: the message is
+# answered and the request offered, never started ("Can I bring my dog to the office, please?" came
+# out handoff 0.383 against question 0.383).
+TOSS_UP = 0.05
 _ASKS_ABOUT = re.compile(
     r"^\W*(?:hi|hello|hey|ok|so|and|but|just wondering|quick question)?[,!:\s]*"
     r"(can i|could i|may i|am i|do|does|did|is|are|was|were|has|have|how|hw|what|wat|whats|why|when|where"
@@ -234,6 +238,8 @@ class Understanding:
             return "out_of_scope" if self.answer.outcome == "declined" else intent
         if intent in REQUEST_TYPES and not self.asks_for_request:
             return "question"
+        if intent in REQUEST_TYPES and self._request_is_a_toss_up:  # unsure: answer (or decline) and offer
+            return "out_of_scope" if self.answer.outcome == "declined" else "question"
         if intent == "ticket_status" and not self.reference and not self._asks_about_own_request:
             return "out_of_scope" if self.answer.outcome == "declined" else "question"
         if intent == "cancel" and not self.reference and self._asks_about_requests:
@@ -262,6 +268,11 @@ class Understanding:
         if _OWN_REQUEST.search(text) and not text.lower().startswith(("how will", "how would", "how do")):
             return True
         return not _GENERIC_REQUEST.search(text) and bool(_STATUS_CUE.search(text))
+
+    @property
+    def _request_is_a_toss_up(self) -> bool:
+        scores = self.prediction.scores
+        return scores.get(self.prediction.intent, 0.0) - scores.get("question", 0.0) < TOSS_UP
 
     @property
     def asks_for_request(self) -> bool:
